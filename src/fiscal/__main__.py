@@ -1,0 +1,3 @@
+from fiscal.cli import main
+
+main()

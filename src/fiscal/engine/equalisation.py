@@ -1,0 +1,40 @@
+"""Equalisation grants (보통교부세): fiscal gap times an adjustment rate that fits the pool.
+
+A region's fiscal gap is its basic fiscal need (기준재정수요액) less its basic fiscal
+revenue (기준재정수입액). Regions with no gap receive nothing. When the gaps add up to
+more than the pool, every gap is scaled by one adjustment rate (조정률 = pool / total
+gap) and the pool is divided to the won; no region ever receives more than its gap.
+When the pool is larger than all gaps together, each gap is filled and the rest of the
+pool is reported as unallocated, never silently handed out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fiscal.engine.money import FloatArray, Int64Array, apportion
+
+
+@dataclass(frozen=True)
+class Equalisation:
+    grants: Int64Array  # regions x years
+    gaps: Int64Array  # regions x years, may be negative
+    adjustment_rate: FloatArray  # years; pool / total positive gap, at most 1
+    unallocated: Int64Array  # years; the part of the pool no gap could take
+
+
+def equalise(pools: Int64Array, need: Int64Array, revenue_counted: Int64Array) -> Equalisation:
+    gaps = need - revenue_counted
+    positive = np.maximum(gaps, 0)
+    total_gap = positive.sum(axis=0)
+    grants = apportion(pools, positive, caps=positive)
+    unallocated = pools - grants.sum(axis=0)
+    rate = np.divide(
+        np.minimum(pools, total_gap).astype(np.float64),
+        total_gap.astype(np.float64),
+        out=np.zeros(len(pools)),
+        where=total_gap > 0,
+    )
+    return Equalisation(grants, gaps, rate, unallocated)

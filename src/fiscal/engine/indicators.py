@@ -1,0 +1,80 @@
+"""Headline figures of a region's budget: totals by category and the two fiscal ratios.
+
+- fiscal independence ratio (재정자립도) = own-source revenue / total revenue
+- fiscal autonomy ratio (재정자주도) = (own-source revenue + general grants) / total revenue
+- net position after commitments = total revenue - co-funding obligations
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fiscal.engine.money import FloatArray, Int64Array
+from fiscal.rules.types import Category
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Regions x years; money in whole won, ratios as floats in [0, 1]."""
+
+    own_source: Int64Array
+    general_grants: Int64Array
+    specific_grants: Int64Array
+    other_revenue: Int64Array
+    total_revenue: Int64Array
+    obligations: Int64Array
+    net_after_commitments: Int64Array
+    independence: FloatArray
+    autonomy: FloatArray
+
+    MONEY = (
+        "own_source",
+        "general_grants",
+        "specific_grants",
+        "other_revenue",
+        "total_revenue",
+        "obligations",
+        "net_after_commitments",
+    )
+    RATIOS = ("independence", "autonomy")
+
+
+def headline(
+    amounts: dict[str, Int64Array], categories: dict[str, Category], shape: tuple[int, int]
+) -> Headline:
+    def total(category: Category) -> Int64Array:
+        out = np.zeros(shape, dtype=np.int64)
+        for item, values in amounts.items():
+            if categories[item] is category:
+                out += values
+        return out
+
+    own = total(Category.own_source)
+    general = total(Category.general_grant)
+    specific = total(Category.specific_grant)
+    other = total(Category.other_revenue)
+    revenue = own + general + specific + other
+    obligations = total(Category.obligation)
+    return Headline(
+        own_source=own,
+        general_grants=general,
+        specific_grants=specific,
+        other_revenue=other,
+        total_revenue=revenue,
+        obligations=obligations,
+        net_after_commitments=revenue - obligations,
+        independence=ratio(own, revenue),
+        autonomy=ratio(own + general, revenue),
+    )
+
+
+def ratio(numerator: Int64Array, denominator: Int64Array) -> FloatArray:
+    """A ratio of two won amounts; 0 where the denominator is 0."""
+    return np.divide(
+        numerator.astype(np.float64),
+        denominator.astype(np.float64),
+        out=np.zeros(numerator.shape),
+        where=denominator != 0,
+    )

@@ -1,0 +1,129 @@
+"""Whole-won arithmetic: rates applied exactly, pools divided to the won.
+
+The two rounding rules of `fiscal`, stated once:
+
+- **A rate times an amount** (``apply_rate``) is computed exactly from the rate as a
+  fraction (``0.253`` is 253/1000, never a binary float) and rounded half to even.
+- **A pool divided by a key** (``apportion``) uses the largest-remainder method: each
+  part gets the floor of its quota, then the won left over go one each to the largest
+  fractional remainders; ties go to the part listed first. The parts always sum to the
+  pool exactly. Quotas are computed in float64, so a part is within one won of its
+  exact quota for pools below about 10^15 won.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+Int64Array = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+_INT64_SAFE = 2**62
+
+
+def round_half_even(value: Fraction) -> int:
+    """A fraction rounded to a whole number, ties to even (Python's ``round``)."""
+    return round(value)
+
+
+def scale(amount: int, rate: Fraction) -> int:
+    """``amount x rate`` rounded half to even, exact for any size (Python ints)."""
+    return round(Fraction(amount) * rate)
+
+
+def apply_rate(amounts: Int64Array, rate: Fraction) -> Int64Array:
+    """``amounts x rate``, each rounded half to even, exact.
+
+    Runs in int64 when ``|amount| x numerator`` fits, else in Python integers.
+    """
+    amounts = np.asarray(amounts, dtype=np.int64)
+    num, den = rate.numerator, rate.denominator
+    if amounts.size == 0:
+        return amounts.copy()
+    biggest = int(np.abs(amounts).max())
+    if biggest * abs(num) < _INT64_SAFE:
+        product = amounts * np.int64(num)
+        quotient = product // np.int64(den)
+        remainder = product - quotient * np.int64(den)
+        twice = 2 * remainder
+        up = (twice > den) | ((twice == den) & (quotient % 2 == 1))
+        return (quotient + up.astype(np.int64)).astype(np.int64)
+    flat = [round(Fraction(int(a) * num, den)) for a in amounts.ravel().tolist()]
+    return np.asarray(flat, dtype=np.int64).reshape(amounts.shape)
+
+
+def apportion(
+    pools: Int64Array | int,
+    weights: FloatArray | Int64Array,
+    caps: Int64Array | None = None,
+) -> Int64Array:
+    """Divide each pool among parts in proportion to their weights, to the won.
+
+    ``weights`` has parts on axis 0: shape ``(n,)`` with one pool, or ``(n, years)``
+    with one pool per year. ``caps`` (same shape) bounds each part; won a cap turns
+    away go to the other parts by the same method. A year whose weights are all zero
+    (or whose caps add up to less than its pool) leaves the rest undistributed: the
+    caller compares the sum with the pool.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    one_dim = w.ndim == 1
+    if one_dim:
+        w = w[:, None]
+    pool = np.atleast_1d(np.asarray(pools, dtype=np.int64))
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise ValueError("weights must be finite and non-negative")
+    if np.any(pool < 0):
+        raise ValueError("pools must be non-negative")
+    cap = None
+    if caps is not None:
+        cap = np.asarray(caps, dtype=np.int64)
+        cap = cap[:, None] if cap.ndim == 1 else cap
+        w = np.where(cap > 0, w, 0.0)
+    shares = _largest_remainder(pool, w)
+    if cap is not None:
+        # Water-filling: clip at the caps and share what was clipped among the rest.
+        for _ in range(w.shape[0] + 1):
+            excess = np.maximum(shares - cap, 0)
+            if not excess.any():
+                break
+            shares = np.minimum(shares, cap)
+            room = (shares < cap) & (w > 0)
+            extra = _largest_remainder(excess.sum(axis=0), np.where(room, w, 0.0))
+            shares = shares + extra
+    return shares[:, 0] if one_dim else shares
+
+
+def _largest_remainder(pool: Int64Array, w: FloatArray) -> Int64Array:
+    n, years = w.shape
+    total = w.sum(axis=0)
+    live = total > 0
+    factor = np.divide(pool.astype(np.float64), total, out=np.zeros(years), where=live)
+    quota = w * factor
+    floor = np.floor(quota)
+    shares = floor.astype(np.int64)
+    remainder = np.where(w > 0, quota - floor, -1.0)
+    leftover = np.where(live, pool - shares.sum(axis=0), 0)
+    if not leftover.any():
+        return shares
+    index = np.broadcast_to(np.arange(n)[:, None], (n, years))
+    # Per year: largest remainder first, then the part listed first.
+    order = np.lexsort((index.T, -remainder.T))  # (years, n)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(n)[None, :].repeat(years, axis=0), axis=1)
+    rank = rank.T  # (n, years)
+    eligible = w > 0
+    while leftover.any():
+        count = eligible.sum(axis=0)
+        give = np.where(leftover > 0, np.minimum(leftover, count), 0)
+        take = np.where(leftover < 0, np.minimum(-leftover, count), 0)
+        # Float error can leave the floors a won or two over or under the pool.
+        plus = eligible & (rank < give[None, :])
+        minus = eligible & (rank >= (count - take)[None, :]) & (shares > 0)
+        shares = shares + plus.astype(np.int64) - minus.astype(np.int64)
+        leftover = leftover - plus.sum(axis=0) + minus.sum(axis=0)
+        if not (plus.any() or minus.any()):
+            break
+    return shares

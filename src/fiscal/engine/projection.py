@@ -1,0 +1,333 @@
+"""The projection: every region's budget, item by item, year by year, in whole won.
+
+``project`` resolves the parameters in force each year and the input arrays a
+ruleset needs, then runs each rule in dependency order over all regions and years at
+once. It is pure: the ruleset and inputs arrive already loaded, nothing is read or
+printed. Every amount keeps what made it: the rule (or input), its file:line, and the
+parameter values used, each with its own file:line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from fiscal.engine.equalisation import equalise
+from fiscal.engine.indicators import Headline, headline
+from fiscal.engine.matching import match
+from fiscal.engine.money import FloatArray, Int64Array, apply_rate
+from fiscal.engine.sharing import pool_amounts, share_by_key
+from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.inputs import Inputs, national_array, regional_array
+from fiscal.rules.models import (
+    EqualisationRule,
+    MatchingRule,
+    Parameter,
+    ParameterValue,
+    Region,
+    SharingRule,
+)
+from fiscal.rules.ruleset import ParameterRef, Rule, Ruleset, value_for_region
+from fiscal.rules.types import Category
+
+
+@dataclass
+class ParameterUse:
+    """A parameter value that a projection used, and for which years and rules."""
+
+    ref: str
+    parameter: Parameter
+    value: ParameterValue
+    years: list[int] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ItemTrace:
+    """What made a budget item: a rule or an input, with its file:line."""
+
+    item: str
+    kind: str  # input | sharing | equalisation | matching | co_funding
+    rule: str  # rule id, or "input:<indicator>"
+    source: SourcePos
+    formula: str
+    inputs: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PoolTrace:
+    """A national pool: base x share, and how much of it reached the regions."""
+
+    rule: str
+    item: str
+    base_series: str
+    base: Int64Array
+    share: tuple[Fraction, ...]
+    pool: Int64Array
+    distributed: Int64Array
+    unallocated: Int64Array
+    adjustment_rate: FloatArray | None = None
+
+
+@dataclass
+class Projection:
+    scenario: str
+    years: list[int]
+    regions: list[Region]
+    categories: dict[str, Category]
+    amounts: dict[str, Int64Array]  # item -> regions x years, whole won
+    traces: dict[str, ItemTrace]
+    pools: list[PoolTrace]
+    parameter_uses: list[ParameterUse]
+    headline: Headline
+
+    @property
+    def region_ids(self) -> list[str]:
+        return [r.id for r in self.regions]
+
+
+class _Context:
+    """Collects parameter lookups and problems while the rules run."""
+
+    def __init__(self, ruleset: Ruleset, inputs: Inputs, years: list[int]) -> None:
+        self.ruleset = ruleset
+        self.inputs = inputs
+        self.years = years
+        self.problems: list[Problem] = []
+        self.uses: dict[tuple[str, int], ParameterUse] = {}
+
+    def value(self, ref_text: str, rule: Rule, year: int) -> ParameterValue | None:
+        ref = self.ruleset.resolve(ref_text)
+        assert ref is not None, "references are checked when the ruleset loads"
+        value = ref.parameter.in_force(year)
+        if value is None:
+            first = ref.parameter.values[0].effective
+            self.problems.append(
+                Problem(
+                    rule.source,
+                    f"rule {rule.id!r}: parameter {ref_text!r} has no value in force on "
+                    f"1 January {year} (its first value takes effect {first})",
+                )
+            )
+            return None
+        use = self.uses.setdefault(
+            (ref_text, id(value)), ParameterUse(ref_text, ref.parameter, value)
+        )
+        use.years.append(year)
+        if rule.id not in use.rules:
+            use.rules.append(rule.id)
+        return value
+
+    def scalar(self, ref_text: str, rule: Rule) -> list[Fraction]:
+        ref = self.ruleset.resolve(ref_text)
+        assert ref is not None
+        out = []
+        for year in self.years:
+            value = self.value(ref_text, rule, year)
+            out.append(Fraction(0) if value is None else _part(ref, value))
+        return out
+
+    def by_region(self, ref_text: str, rule: Rule) -> list[list[Fraction]]:
+        """``result[r][y]``: the value for region r in year y."""
+        per_year = []
+        for year in self.years:
+            value = self.value(ref_text, rule, year)
+            row = []
+            for region in self.ruleset.regions:
+                number = None if value is None else value_for_region(value, region)
+                row.append(Fraction(0) if number is None else Fraction(number))
+            per_year.append(row)
+        return [list(column) for column in zip(*per_year, strict=True)]
+
+    def national(self, series: str, rule: Rule) -> Int64Array:
+        array, problem = national_array(self.inputs, series.removeprefix("national."), self.years)
+        if array is None:
+            self.problems.append(Problem(rule.source, f"rule {rule.id!r}: {problem}"))
+            return np.zeros(len(self.years), dtype=np.int64)
+        return array
+
+    def regional(self, indicator: str, where: SourcePos, who: str) -> Int64Array:
+        array, problem = regional_array(self.inputs, indicator, self.ruleset.region_ids, self.years)
+        if array is None:
+            self.problems.append(Problem(where, f"{who}: {problem}"))
+            return np.zeros((len(self.ruleset.regions), len(self.years)), dtype=np.int64)
+        return array
+
+
+def _part(ref: ParameterRef, value: ParameterValue) -> Fraction:
+    raw = value.value
+    if isinstance(raw, dict):
+        assert ref.part is not None
+        return Fraction(raw[ref.part])
+    return Fraction(raw)
+
+
+def _product(columns: Sequence[list[Fraction]]) -> list[Fraction]:
+    out = [Fraction(1)] * len(columns[0])
+    for column in columns:
+        out = [a * b for a, b in zip(out, column, strict=True)]
+    return out
+
+
+def project(
+    ruleset: Ruleset, inputs: Inputs, years: Sequence[int], scenario: str = "baseline"
+) -> Projection:
+    """Project every region's budget over ``years``; raise UserError listing all problems."""
+    years = list(years)
+    ctx = _Context(ruleset, inputs, years)
+    _check_input_regions(ruleset, inputs, ctx.problems)
+    shape = (len(ruleset.regions), len(years))
+    amounts: dict[str, Int64Array] = {}
+    traces: dict[str, ItemTrace] = {}
+    pools: list[PoolTrace] = []
+
+    for item in ruleset.items:
+        if item.from_indicator is not None:
+            indicator = inputs.regional.get(item.from_indicator)
+            amounts[item.id] = ctx.regional(item.from_indicator, item.source, f"item {item.id!r}")
+            traces[item.id] = ItemTrace(
+                item=item.id,
+                kind="input",
+                rule=f"input:{item.from_indicator}",
+                source=indicator.source if indicator is not None else item.source,
+                formula=f"taken from the regional input {item.from_indicator!r}",
+                inputs=(item.from_indicator,),
+            )
+
+    for rule in ruleset.rules:
+        if isinstance(rule, SharingRule):
+            base = ctx.national(rule.pool.base, rule)
+            share = _product([ctx.scalar(s, rule) for s in rule.pool.shares])
+            pool = pool_amounts(base, share)
+            indicator = ctx.regional(rule.key.indicator, rule.source, f"rule {rule.id!r}")
+            if rule.key.weight is not None:
+                weight = np.asarray(
+                    [[float(w) for w in row] for row in ctx.by_region(rule.key.weight, rule)]
+                )
+            else:
+                weight = np.ones(shape)
+            weight = weight * _recipients_mask(ruleset, rule)[:, None]
+            key = indicator.astype(np.float64) * weight
+            for y, year in enumerate(years):
+                if pool[y] > 0 and not key[:, y].any():
+                    ctx.problems.append(
+                        Problem(rule.source, f"rule {rule.id!r}: the key is zero for every region in {year}")
+                    )
+            shares = share_by_key(pool, indicator, weight)
+            amounts[rule.item] = shares
+            pools.append(
+                PoolTrace(rule.id, rule.item, rule.pool.base, base, tuple(share), pool,
+                          shares.sum(axis=0), pool - shares.sum(axis=0))
+            )
+            weight_text = f" x {rule.key.weight}" if rule.key.weight else ""
+            traces[rule.item] = ItemTrace(
+                item=rule.item,
+                kind="sharing",
+                rule=rule.id,
+                source=rule.source,
+                formula=(
+                    f"pool = {rule.pool.base} x {' x '.join(rule.pool.shares)}; divided among "
+                    f"regions by {rule.key.indicator}{weight_text} (largest remainder, whole won)"
+                ),
+                inputs=(rule.pool.base, rule.key.indicator),
+                parameters=(*rule.pool.shares, *([rule.key.weight] if rule.key.weight else [])),
+            )
+        elif isinstance(rule, EqualisationRule):
+            base = ctx.national(rule.pool.base, rule)
+            share = _product([ctx.scalar(s, rule) for s in rule.pool.shares])
+            pool = pool_amounts(base, share)
+            gap = rule.fiscal_gap
+            need = ctx.regional(gap.need, rule.source, f"rule {rule.id!r}")
+            revenue = np.zeros(shape, dtype=np.int64)
+            for name in gap.revenue:
+                if name in amounts:
+                    revenue += amounts[name]
+                else:
+                    revenue += ctx.regional(name, rule.source, f"rule {rule.id!r}")
+            counted_rate = ctx.scalar(gap.revenue_counted, rule)
+            counted = np.column_stack(
+                [apply_rate(revenue[:, y], counted_rate[y]) for y in range(len(years))]
+            ) if years else revenue
+            result = equalise(pool, need, counted)
+            amounts[rule.item] = result.grants
+            pools.append(
+                PoolTrace(rule.id, rule.item, rule.pool.base, base, tuple(share), pool,
+                          result.grants.sum(axis=0), result.unallocated, result.adjustment_rate)
+            )
+            traces[rule.item] = ItemTrace(
+                item=rule.item,
+                kind="equalisation",
+                rule=rule.id,
+                source=rule.source,
+                formula=(
+                    f"pool = {rule.pool.base} x {' x '.join(rule.pool.shares)}; fiscal gap = "
+                    f"{gap.need} - {gap.revenue_counted} x ({' + '.join(gap.revenue)}); "
+                    "grant = gap x adjustment rate (pool / total gap), never above the gap"
+                ),
+                inputs=(rule.pool.base, gap.need, *gap.revenue),
+                parameters=(*rule.pool.shares, gap.revenue_counted),
+            )
+        elif isinstance(rule, MatchingRule):
+            cost = ctx.regional(rule.cost, rule.source, f"rule {rule.id!r}")
+            ref = ruleset.resolve(rule.rate)
+            assert ref is not None
+            if ref.parameter.breakdown == "region":
+                rates = ctx.by_region(rule.rate, rule)
+            else:
+                rates = [ctx.scalar(rule.rate, rule)] * len(ruleset.regions)
+            subsidy, co_funding = match(cost, rates)
+            amounts[rule.item] = subsidy
+            amounts[rule.co_funding_item] = co_funding
+            formula = f"{rule.cost} x {rule.rate} (half to even)"
+            traces[rule.item] = ItemTrace(
+                rule.item, "matching", rule.id, rule.source, f"national subsidy = {formula}",
+                (rule.cost,), (rule.rate,),
+            )
+            traces[rule.co_funding_item] = ItemTrace(
+                rule.co_funding_item, "co_funding", rule.id, rule.source,
+                f"co-funding = {rule.cost} - national subsidy", (rule.cost,), (rule.rate,),
+            )
+
+    if ctx.problems:
+        raise UserError(ctx.problems)
+    ordered = {item.id: amounts[item.id] for item in ruleset.items}
+    categories = {item.id: item.category for item in ruleset.items}
+    uses = sorted(ctx.uses.values(), key=lambda u: (u.ref, u.value.effective))
+    return Projection(
+        scenario=scenario,
+        years=years,
+        regions=list(ruleset.regions),
+        categories=categories,
+        amounts=ordered,
+        traces={item.id: traces[item.id] for item in ruleset.items},
+        pools=pools,
+        parameter_uses=uses,
+        headline=headline(ordered, categories, shape),
+    )
+
+
+def _recipients_mask(ruleset: Ruleset, rule: SharingRule) -> FloatArray:
+    if rule.recipients is None:
+        return np.ones(len(ruleset.regions))
+    chosen = set(rule.recipients)
+    return np.asarray(
+        [1.0 if (r.id in chosen or r.region_class.value in chosen) else 0.0 for r in ruleset.regions]
+    )
+
+
+def _check_input_regions(ruleset: Ruleset, inputs: Inputs, problems: list[Problem]) -> None:
+    known = set(ruleset.region_ids)
+    for indicator in inputs.regional.values():
+        for region_id, where in indicator.sources.items():
+            if region_id not in known:
+                problems.append(
+                    Problem(
+                        where,
+                        f"unknown region {region_id!r} in indicator {indicator.id!r}; "
+                        f"the ruleset's regions are {', '.join(ruleset.region_ids)}",
+                    )
+                )

@@ -1,0 +1,27 @@
+"""Tax sharing: a national pool divided among regions by a weighted key (e.g. 지방소비세)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from fiscal.engine.money import FloatArray, Int64Array, apportion, scale
+
+
+def pool_amounts(bases: Int64Array, shares: list[Fraction]) -> Int64Array:
+    """Each year's pool: the national base times that year's share, half to even.
+
+    ``shares`` holds one fraction per year (the product of the rule's shares, applied
+    once so that ``19.24% x 97%`` is rounded a single time).
+    """
+    return np.asarray(
+        [scale(int(base), share) for base, share in zip(bases.tolist(), shares, strict=True)],
+        dtype=np.int64,
+    )
+
+
+def share_by_key(pools: Int64Array, indicator: Int64Array, weights: FloatArray) -> Int64Array:
+    """Divide each year's pool by ``indicator x weight`` (regions x years), to the won."""
+    key = indicator.astype(np.float64) * weights
+    return apportion(pools, key)

@@ -1,0 +1,1 @@
+"""The shell's file formats: stable YAML, Excel workbooks, atomic writes."""

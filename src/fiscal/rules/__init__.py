@@ -1,0 +1,1 @@
+"""The ruleset: pydantic models of the rule files, the loader, and date-indexed lookup."""

@@ -1,0 +1,261 @@
+"""The rule files as pydantic models: what a user may write, and nothing else.
+
+Every model forbids unknown keys, so a misspelt key is an error and not silence.
+Models that stand for a rule object carry where they came from (``source``) once the
+loader has read them; the JSON Schema of these models (``fiscal schema``) lets an
+editor check a file as it is typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from fiscal.errors import SourcePos
+from fiscal.rules.types import Category, Id, IsoDate, Number, RegionClass, Status, Text, Unit
+
+
+class FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Located(FileModel):
+    """A rule object that remembers the file and line it was read from."""
+
+    _source: SourcePos = PrivateAttr(default=SourcePos("<memory>"))
+
+    @property
+    def source(self) -> SourcePos:
+        return self._source
+
+    def located(self, source: SourcePos) -> Located:
+        self._source = source
+        return self
+
+
+class Label(FileModel):
+    """A name in English and Korean."""
+
+    en: Text
+    ko: Text
+
+
+# --- ruleset.yaml ---------------------------------------------------------------------------
+
+
+class ItemDef(Located):
+    """A budget line of a region (one row of its budget per year)."""
+
+    id: Id
+    label: Label
+    category: Category
+    from_indicator: Id | None = Field(
+        default=None,
+        description="Taken as it is from this regional input indicator instead of computed by a rule.",
+    )
+    description: str | None = None
+
+
+class RulesetManifest(Located):
+    """``ruleset.yaml``: what the ruleset is and which budget items it knows."""
+
+    id: Id
+    title: Text
+    country: Text
+    currency: Literal["KRW"] = "KRW"
+    description: str | None = None
+    fiscal_year: Literal["calendar"] = Field(
+        default="calendar",
+        description="Fiscal year = calendar year; a parameter's value for a year is the one in force on 1 January.",
+    )
+    items: list[ItemDef] = Field(min_length=1)
+
+
+# --- regions.yaml ---------------------------------------------------------------------------
+
+
+class MegaRegion(Located):
+    """A grouping of regions: one of the "5 poles" or a special self-governing province."""
+
+    id: Id
+    name: Label
+    kind: Literal["pole", "special_province"]
+
+
+class Region(Located):
+    """An upper-level local government (광역자치단체)."""
+
+    id: Id
+    name: Label
+    region_class: RegionClass = Field(alias="class")
+    legal_type: Literal[
+        "special_city",
+        "metropolitan_city",
+        "province",
+        "special_self_governing_city",
+        "special_self_governing_province",
+    ]
+    mega_region: Id
+
+
+class RegionsFile(FileModel):
+    """``regions.yaml``: the governments the ruleset projects, and their groupings."""
+
+    description: str | None = None
+    reference: str | None = None
+    mega_regions: list[MegaRegion] = Field(min_length=1)
+    regions: list[Region] = Field(min_length=1)
+
+
+# --- parameters/**.yaml ---------------------------------------------------------------------
+
+
+class ParameterMetadata(FileModel):
+    unit: Unit
+    breakdown: Literal["scalar", "region", "split"] = Field(
+        default="scalar",
+        description=(
+            "scalar: one number; region: a number per region class or region id "
+            "(an id wins over its class); split: named parts that must sum to 1."
+        ),
+    )
+    reference: Text = Field(description="The act and article, or the published source of the figure.")
+    status: Status = Status.confirmed
+    note: str | None = None
+
+
+ParameterNumber = Number
+ParameterMapping = dict[Id, Number]
+
+
+class ParameterValueEntry(FileModel):
+    value: ParameterNumber | ParameterMapping
+    reference: str | None = None
+    status: Status | None = None
+    note: str | None = None
+
+
+class ParameterFile(FileModel):
+    """A named value that changes on dates (OpenFisca's shape)."""
+
+    description: Text
+    metadata: ParameterMetadata
+    values: dict[IsoDate, ParameterValueEntry] = Field(
+        min_length=1, description="Values keyed by the date they take effect (YYYY-MM-DD)."
+    )
+
+
+# --- sharing/ and transfers/ ----------------------------------------------------------------
+
+
+class Pool(FileModel):
+    """A national amount: an input series times one or more shares (applied together, once)."""
+
+    base: Annotated[str, Field(pattern=r"^national\.[a-z0-9_]+$")] = Field(
+        description="A national input series, e.g. national.internal_tax."
+    )
+    shares: list[Text] = Field(
+        min_length=1, description="Parameter paths multiplied together, e.g. local_shared_tax.rate."
+    )
+
+
+class Key(FileModel):
+    """How a pool is divided: a regional indicator, optionally weighted by a parameter."""
+
+    indicator: Id
+    weight: Text | None = Field(
+        default=None, description="A parameter with breakdown: region (weight per class or id)."
+    )
+
+
+class RuleBase(Located):
+    id: Id
+    item: Id
+    title: Text
+    description: str | None = None
+    reference: Text
+    status: Status = Status.confirmed
+
+
+class SharingRule(RuleBase):
+    """A pool divided among regions in proportion to a key (e.g. 지방소비세)."""
+
+    kind: Literal["sharing"]
+    pool: Pool
+    key: Key
+    recipients: list[Id] | None = Field(
+        default=None, description="Region ids or classes that take part; all regions if absent."
+    )
+
+
+class FiscalGap(FileModel):
+    need: Id = Field(description="Regional indicator of basic fiscal need (기준재정수요액).")
+    revenue: list[Id] = Field(
+        min_length=1, description="Items or indicators whose sum is the revenue base."
+    )
+    revenue_counted: Text = Field(description="Parameter: the share of the revenue base counted.")
+
+
+class EqualisationRule(RuleBase):
+    """An equalisation grant: each region's fiscal gap times one adjustment rate that fits the pool."""
+
+    kind: Literal["equalisation"]
+    pool: Pool
+    fiscal_gap: FiscalGap
+
+
+class MatchingRule(RuleBase):
+    """A matching subsidy: the centre pays a rate of a programme's cost; the region the rest."""
+
+    kind: Literal["matching"]
+    cost: Id = Field(description="Regional indicator: cost of the subsidised programmes (won).")
+    rate: Text = Field(description="Parameter with breakdown: region: the national rate.")
+    co_funding_item: Id = Field(description="Item that receives the region's own share.")
+
+
+Rule = Annotated[SharingRule | EqualisationRule | MatchingRule, Field(discriminator="kind")]
+
+
+# --- checked parameters (built by the loader) -----------------------------------------------
+
+
+class ParameterValue(Located):
+    """One dated value of a parameter, as written in its file."""
+
+    effective: date
+    value: Decimal | dict[str, Decimal]
+    reference: str | None = None
+    status: Status = Status.confirmed
+
+
+class Parameter(Located):
+    """A parameter: its path (``local_consumption_tax.vat_share``) and dated values."""
+
+    path: str
+    description: str
+    unit: Unit
+    breakdown: Literal["scalar", "region", "split"]
+    reference: str
+    status: Status
+    values: list[ParameterValue]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Parameter:
+        dates = [v.effective for v in self.values]
+        if dates != sorted(dates):
+            raise ValueError("values must be in date order")
+        return self
+
+    def in_force(self, year: int) -> ParameterValue | None:
+        """The value in force on 1 January of ``year`` (None if none yet)."""
+        jan1 = date(year, 1, 1)
+        found = None
+        for value in self.values:
+            if value.effective <= jan1:
+                found = value
+            else:
+                break
+        return found

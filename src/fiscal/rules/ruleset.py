@@ -1,0 +1,84 @@
+"""A checked ruleset: regions, items, parameters and rules, each with its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from fiscal.rules.models import (
+    EqualisationRule,
+    ItemDef,
+    MatchingRule,
+    MegaRegion,
+    Parameter,
+    ParameterValue,
+    Region,
+    RulesetManifest,
+    SharingRule,
+)
+from fiscal.rules.types import Category
+
+Rule = SharingRule | EqualisationRule | MatchingRule
+
+
+@dataclass(frozen=True)
+class ParameterRef:
+    """A reference such as ``local_shared_tax.split.ordinary``: a parameter and maybe a part."""
+
+    parameter: Parameter
+    part: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.parameter.path if self.part is None else f"{self.parameter.path}.{self.part}"
+
+
+@dataclass
+class Ruleset:
+    """Everything the engine needs from the rule files, in dependency order."""
+
+    root: Path
+    manifest: RulesetManifest
+    mega_regions: list[MegaRegion]
+    regions: list[Region]
+    parameters: dict[str, Parameter]
+    rules: list[Rule]
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def region_ids(self) -> list[str]:
+        return [r.id for r in self.regions]
+
+    @property
+    def items(self) -> list[ItemDef]:
+        return self.manifest.items
+
+    def item(self, item_id: str) -> ItemDef:
+        for item in self.manifest.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def items_in(self, *categories: Category) -> list[str]:
+        return [i.id for i in self.manifest.items if i.category in categories]
+
+    def resolve(self, ref: str) -> ParameterRef | None:
+        """Find the parameter a path names; a trailing part names a part of a split."""
+        if ref in self.parameters:
+            return ParameterRef(self.parameters[ref])
+        head, _, part = ref.rpartition(".")
+        parameter = self.parameters.get(head)
+        if parameter is not None and parameter.breakdown == "split":
+            return ParameterRef(parameter, part)
+        return None
+
+
+def value_for_region(value: ParameterValue, region: Region) -> Decimal | None:
+    """A region-breakdown value for one region: its id first, then its class."""
+    if isinstance(value.value, Decimal):
+        return value.value
+    by_key = value.value
+    if region.id in by_key:
+        return by_key[region.id]
+    return by_key.get(region.region_class.value)

@@ -1,0 +1,137 @@
+"""Value types shared by every rule file model.
+
+They are strict where YAML is loose: a number must be written as a number (``"0.5"``
+in quotes or ``1_000`` is refused), money is a whole number of won, dates are ISO
+``YYYY-MM-DD``. Each failure says what was expected in a budget officer's words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ID = r"^[a-z0-9][a-z0-9_\-]*$"
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"expected a finite number, got {value}")
+        return value
+    if isinstance(value, str):
+        hint = " (write numbers without underscores or quotes)" if value.strip() else ""
+        raise ValueError(f"expected a number, got text {value!r}{hint}")
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+def _won(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        if isinstance(value, str):
+            raise ValueError(
+                f"expected a whole number of won, got text {value!r} "
+                "(write digits only: no quotes, commas or underscores)"
+            )
+        raise ValueError(f"expected a whole number of won, got {type(value).__name__}")
+    number = _number(value)
+    if number != number.to_integral_value():
+        raise ValueError(f"expected a whole number of won, got {number}")
+    return int(number)
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real date") from exc
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+def _year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a year such as 2025, got {value!r}")
+    if not 1900 <= value <= 2200:
+        raise ValueError(f"year {value} is outside 1900-2200")
+    return value
+
+
+def _non_negative(value: int) -> int:
+    if value < 0:
+        raise ValueError(f"expected an amount of at least 0 won, got {value}")
+    return value
+
+
+Number = Annotated[Decimal, BeforeValidator(_number)]
+Won = Annotated[int, BeforeValidator(_won)]
+NonNegativeWon = Annotated[int, BeforeValidator(_won), AfterValidator(_non_negative)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Year = Annotated[int, BeforeValidator(_year)]
+Id = Annotated[str, Field(pattern=_ID, min_length=1, max_length=80)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Unit(StrEnum):
+    """What a number measures; checked where the number is used."""
+
+    krw = "krw"  # whole won
+    ratio = "ratio"  # a share, between 0 and 1
+    factor = "factor"  # a non-negative multiplier or weight, may exceed 1
+    count = "count"  # people, units
+    krw_per_person = "krw_per_person"
+
+
+class Status(StrEnum):
+    """How far a figure is backed by a published source."""
+
+    confirmed = "confirmed"  # a published source backs it
+    unconfirmed = "unconfirmed"  # believed right, no source found yet: check before relying on it
+    illustrative = "illustrative"  # a plausible figure made up for the example
+
+
+class RegionClass(StrEnum):
+    """The class of a region, which several Korean formulas weight by."""
+
+    capital = "capital"  # the capital area: Seoul, Incheon, Gyeonggi
+    metropolitan = "metropolitan"  # non-capital metropolitan cities
+    province = "province"
+    special = "special"  # special self-governing city or province (Sejong, Jeju, Gangwon, Jeonbuk)
+
+
+class Category(StrEnum):
+    """Where a budget item counts in the fiscal ratios.
+
+    - own_source: local taxes and non-tax revenue (자체수입): the numerator of fiscal independence.
+    - general_grant: unconditional transfers (지방교부세 and alike): with own-source revenue, the
+      numerator of fiscal autonomy (재정자주도).
+    - specific_grant: earmarked transfers (국고보조금, agreement inflows).
+    - other_revenue: carry-overs, bonds and other financing (보전수입, 지방채).
+    - obligation: spending the region is bound to (co-funding); not revenue.
+    """
+
+    own_source = "own_source"
+    general_grant = "general_grant"
+    specific_grant = "specific_grant"
+    other_revenue = "other_revenue"
+    obligation = "obligation"
+
+
+REVENUE_CATEGORIES = (
+    Category.own_source,
+    Category.general_grant,
+    Category.specific_grant,
+    Category.other_revenue,
+)

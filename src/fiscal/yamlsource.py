@@ -1,0 +1,200 @@
+"""Reading YAML rule and input files into plain data that remembers its lines.
+
+One way in for every YAML file `fiscal` reads. PyYAML's C composer gives nodes with
+marks; this module turns them into dicts, lists and scalars under YAML 1.2 core rules
+(``yes``/``no``/``on`` stay strings, ``1_000`` stays a string, dates stay strings until
+a model asks for a date), and records the line of every key and item so a later error
+can point at it. Aliases (``*name``) are refused, which also shuts out "billion laughs";
+duplicate keys, several documents in one file, tabs, bad UTF-8 and oversized files are
+problems, not surprises.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fiscal.errors import Problem, SourcePos
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+
+Path_ = tuple[Any, ...]
+
+_INT = re.compile(r"[-+]?[0-9]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_NULL = {"~", "null", "Null", "NULL", ""}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_STANDARD_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+_SPECIAL_FLOATS = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class YamlDoc:
+    """A parsed YAML file: its data and the (line, column) of every key and item."""
+
+    path: Path
+    data: Any
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def pos(self, loc: Path_ = ()) -> SourcePos:
+        """The source position of ``loc``, or of its nearest ancestor that has one."""
+        loc = tuple(loc)
+        while loc and loc not in self.positions:
+            loc = loc[:-1]
+        line, col = self.positions.get(loc, (1, 1))
+        return SourcePos.of(self.path, line, col)
+
+
+class _Refused(Exception):
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+def plain_scalar(text: str) -> Any:
+    """Resolve an unquoted scalar by YAML 1.2 core rules (no YAML 1.1 booleans or ``1_000``)."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return Decimal(text)
+    special = _SPECIAL_FLOATS.get(text.lower())
+    if special is not None:
+        return Decimal(special)
+    return text
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, list[Problem]]:
+    """The file's text as UTF-8 (a leading BOM dropped), or the problem that stops reading it."""
+    where = SourcePos.of(path)
+    try:
+        if path.is_dir():
+            return None, [Problem(where, "expected a file, found a folder")]
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [
+                Problem(where, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")
+            ]
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(where, "file not found")]
+    except PermissionError:
+        return None, [Problem(where, "permission denied: cannot read this file")]
+    except OSError as exc:
+        return None, [Problem(where, f"cannot read file: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                SourcePos.of(path, line),
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            )
+        ]
+    return text.removeprefix("\ufeff"), []
+
+
+def load_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse one YAML file; on any problem return ``None`` and the problems found."""
+    text, problems = read_text(path, max_bytes)
+    if text is None:
+        return None, problems
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
+    if not text.strip():
+        return None, [Problem(SourcePos.of(path, 1), "file is empty; expected a YAML mapping")]
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        what = exc.problem or "malformed YAML"
+        lines = text.splitlines()
+        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
+            what += " (this line has a tab: YAML indentation must use spaces)"
+        return None, [Problem(SourcePos.of(path, line), f"malformed YAML: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(SourcePos.of(path), f"malformed YAML: {exc}")]
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        return None, [Problem(SourcePos.of(path, 1), "file is empty; expected a YAML mapping")]
+    if len(nodes) > 1:
+        line = nodes[1].start_mark.line + 1
+        return None, [
+            Problem(SourcePos.of(path, line), "several YAML documents in one file; expected one")
+        ]
+    doc = YamlDoc(path, None)
+    try:
+        doc.data = _build(nodes[0], (), doc.positions, set(), 0)
+    except _Refused as exc:
+        return None, [Problem(SourcePos.of(path, exc.node.start_mark.line + 1), exc.message)]
+    return doc, []
+
+
+def _build(
+    node: yaml.Node,
+    loc: Path_,
+    positions: dict[Path_, tuple[int, int]],
+    seen: set[int],
+    depth: int,
+) -> Any:
+    if depth > MAX_DEPTH:
+        raise _Refused(node, f"nesting deeper than {MAX_DEPTH} levels")
+    if id(node) in seen:
+        # The C composer hands an alias back as the very node it names.
+        raise _Refused(
+            node, "this anchored value is reused through a YAML alias (*name); aliases are not allowed"
+        )
+    seen.add(id(node))
+    positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if node.tag not in _STANDARD_TAGS:
+        raise _Refused(node, f"YAML tag {node.tag} is not allowed")
+    if isinstance(node, yaml.ScalarNode):
+        return plain_scalar(node.value) if not node.style else node.value
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, child in enumerate(node.value):
+            items.append(_build(child, (*loc, index), positions, seen, depth + 1))
+        return items
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(key_node, "mapping keys must be plain values, not lists or mappings")
+            if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
+                raise _Refused(key_node, "YAML merge keys (<<) are not allowed")
+            key = plain_scalar(key_node.value) if not key_node.style else key_node.value
+            if isinstance(key, Decimal):
+                key = key_node.value
+            if key in result:
+                raise _Refused(key_node, f"duplicate key {key!r}; each key may appear once")
+            child_loc = (*loc, key)
+            positions[child_loc] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _build(value_node, child_loc, positions, seen, depth + 1)
+        return result
+    raise _Refused(node, "unsupported YAML node")  # pragma: no cover
+
