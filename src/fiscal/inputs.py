@@ -183,7 +183,9 @@ def check_inputs(root: Path) -> tuple[Inputs | None, list[Problem]]:
     return Inputs(root, national, regional, files), problems
 
 
-def _check_series_years(values: dict[int, int], doc: YamlDoc, loc: tuple[object, ...]) -> list[Problem]:
+def _check_series_years(
+    values: dict[int, int], doc: YamlDoc, loc: tuple[object, ...]
+) -> list[Problem]:
     years = list(values)
     problems = []
     if years != sorted(years):
@@ -191,7 +193,9 @@ def _check_series_years(values: dict[int, int], doc: YamlDoc, loc: tuple[object,
     elif years and years != list(range(years[0], years[-1] + 1)):
         missing = sorted(set(range(years[0], years[-1] + 1)) - set(years))
         problems.append(
-            Problem(doc.pos(loc), f"years must have no gaps; missing {', '.join(map(str, missing))}")
+            Problem(
+                doc.pos(loc), f"years must have no gaps; missing {', '.join(map(str, missing))}"
+            )
         )
     return problems
 
@@ -220,7 +224,9 @@ def extend(
     return out, None
 
 
-def national_array(inputs: Inputs, series_id: str, years: list[int]) -> tuple[Int64Array | None, str | None]:
+def national_array(
+    inputs: Inputs, series_id: str, years: list[int]
+) -> tuple[Int64Array | None, str | None]:
     series = inputs.national.get(series_id)
     if series is None:
         known = ", ".join(sorted(inputs.national))

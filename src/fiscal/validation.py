@@ -18,7 +18,9 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate_doc(model: type[M], doc: YamlDoc, loc: tuple[Any, ...] = ()) -> tuple[M | None, list[Problem]]:
+def validate_doc(
+    model: type[M], doc: YamlDoc, loc: tuple[Any, ...] = ()
+) -> tuple[M | None, list[Problem]]:
     """Validate the data at ``loc`` of ``doc`` as ``model``, reporting every problem."""
     data = _at(doc.data, loc)
     try:
@@ -82,7 +84,15 @@ def _message(error: Any, path: tuple[Any, ...]) -> str:
     if kind in ("string_type",):
         return f"expected text at {where}, got {_show(got)}"
     if kind == "string_pattern_mismatch":
-        return f"{_show(got)} is not a valid id or reference here ({message.lower()})"
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        if pattern.startswith("^[a-z0-9]"):
+            return (
+                f"{_show(got)} is not a valid id: use lowercase letters, digits, '_' and '-', "
+                "starting with a letter or digit"
+            )
+        if pattern.startswith("^national"):
+            return f"{_show(got)} is not a national series: write national.<series id>"
+        return f"{_show(got)} does not have the expected form ({pattern})"
     if kind == "literal_error" or kind == "enum":
         return f"{message.replace('Input should be', 'expected')}, got {_show(got)}"
     if kind == "too_short":

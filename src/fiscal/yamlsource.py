@@ -167,7 +167,8 @@ def _build(
     if id(node) in seen:
         # The C composer hands an alias back as the very node it names.
         raise _Refused(
-            node, "this anchored value is reused through a YAML alias (*name); aliases are not allowed"
+            node,
+            "this anchored value is reused through a YAML alias (*name); aliases are not allowed",
         )
     seen.add(id(node))
     positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
@@ -197,4 +198,3 @@ def _build(
             result[key] = _build(value_node, child_loc, positions, seen, depth + 1)
         return result
     raise _Refused(node, "unsupported YAML node")  # pragma: no cover
-

@@ -50,7 +50,8 @@ def apply_rate(amounts: Int64Array, rate: Fraction) -> Int64Array:
         remainder = product - quotient * np.int64(den)
         twice = 2 * remainder
         up = (twice > den) | ((twice == den) & (quotient % 2 == 1))
-        return (quotient + up.astype(np.int64)).astype(np.int64)
+        result: Int64Array = (quotient + up.astype(np.int64)).astype(np.int64)
+        return result
     flat = [round(Fraction(int(a) * num, den)) for a in amounts.ravel().tolist()]
     return np.asarray(flat, dtype=np.int64).reshape(amounts.shape)
 
@@ -93,7 +94,8 @@ def apportion(
             room = (shares < cap) & (w > 0)
             extra = _largest_remainder(excess.sum(axis=0), np.where(room, w, 0.0))
             shares = shares + extra
-    return shares[:, 0] if one_dim else shares
+    result: Int64Array = shares[:, 0] if one_dim else shares
+    return result
 
 
 def _largest_remainder(pool: Int64Array, w: FloatArray) -> Int64Array:
@@ -103,7 +105,7 @@ def _largest_remainder(pool: Int64Array, w: FloatArray) -> Int64Array:
     factor = np.divide(pool.astype(np.float64), total, out=np.zeros(years), where=live)
     quota = w * factor
     floor = np.floor(quota)
-    shares = floor.astype(np.int64)
+    shares: Int64Array = floor.astype(np.int64)
     remainder = np.where(w > 0, quota - floor, -1.0)
     leftover = np.where(live, pool - shares.sum(axis=0), 0)
     if not leftover.any():
@@ -126,4 +128,5 @@ def _largest_remainder(pool: Int64Array, w: FloatArray) -> Int64Array:
         leftover = leftover - plus.sum(axis=0) + minus.sum(axis=0)
         if not (plus.any() or minus.any()):
             break
-    return shares
+    result: Int64Array = shares.astype(np.int64)
+    return result

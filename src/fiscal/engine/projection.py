@@ -56,6 +56,11 @@ class ItemTrace:
     formula: str
     inputs: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
+    region_sources: tuple[SourcePos, ...] = ()  # per region, for items read from inputs
+
+    def source_for(self, region_index: int) -> SourcePos:
+        """Where this item's figure for one region is written."""
+        return self.region_sources[region_index] if self.region_sources else self.source
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,12 @@ def project(
                 source=indicator.source if indicator is not None else item.source,
                 formula=f"taken from the regional input {item.from_indicator!r}",
                 inputs=(item.from_indicator,),
+                region_sources=tuple(
+                    indicator.sources.get(region_id, indicator.source)
+                    for region_id in ruleset.region_ids
+                )
+                if indicator is not None
+                else (),
             )
 
     for rule in ruleset.rules:
@@ -203,7 +214,7 @@ def project(
             base = ctx.national(rule.pool.base, rule)
             share = _product([ctx.scalar(s, rule) for s in rule.pool.shares])
             pool = pool_amounts(base, share)
-            indicator = ctx.regional(rule.key.indicator, rule.source, f"rule {rule.id!r}")
+            key_values = ctx.regional(rule.key.indicator, rule.source, f"rule {rule.id!r}")
             if rule.key.weight is not None:
                 weight = np.asarray(
                     [[float(w) for w in row] for row in ctx.by_region(rule.key.weight, rule)]
@@ -211,17 +222,28 @@ def project(
             else:
                 weight = np.ones(shape)
             weight = weight * _recipients_mask(ruleset, rule)[:, None]
-            key = indicator.astype(np.float64) * weight
+            key = key_values.astype(np.float64) * weight
             for y, year in enumerate(years):
                 if pool[y] > 0 and not key[:, y].any():
                     ctx.problems.append(
-                        Problem(rule.source, f"rule {rule.id!r}: the key is zero for every region in {year}")
+                        Problem(
+                            rule.source,
+                            f"rule {rule.id!r}: the key is zero for every region in {year}",
+                        )
                     )
-            shares = share_by_key(pool, indicator, weight)
+            shares = share_by_key(pool, key_values, weight)
             amounts[rule.item] = shares
             pools.append(
-                PoolTrace(rule.id, rule.item, rule.pool.base, base, tuple(share), pool,
-                          shares.sum(axis=0), pool - shares.sum(axis=0))
+                PoolTrace(
+                    rule.id,
+                    rule.item,
+                    rule.pool.base,
+                    base,
+                    tuple(share),
+                    pool,
+                    shares.sum(axis=0),
+                    pool - shares.sum(axis=0),
+                )
             )
             weight_text = f" x {rule.key.weight}" if rule.key.weight else ""
             traces[rule.item] = ItemTrace(
@@ -249,14 +271,27 @@ def project(
                 else:
                     revenue += ctx.regional(name, rule.source, f"rule {rule.id!r}")
             counted_rate = ctx.scalar(gap.revenue_counted, rule)
-            counted = np.column_stack(
-                [apply_rate(revenue[:, y], counted_rate[y]) for y in range(len(years))]
-            ) if years else revenue
+            counted = (
+                np.column_stack(
+                    [apply_rate(revenue[:, y], counted_rate[y]) for y in range(len(years))]
+                )
+                if years
+                else revenue
+            )
             result = equalise(pool, need, counted)
             amounts[rule.item] = result.grants
             pools.append(
-                PoolTrace(rule.id, rule.item, rule.pool.base, base, tuple(share), pool,
-                          result.grants.sum(axis=0), result.unallocated, result.adjustment_rate)
+                PoolTrace(
+                    rule.id,
+                    rule.item,
+                    rule.pool.base,
+                    base,
+                    tuple(share),
+                    pool,
+                    result.grants.sum(axis=0),
+                    result.unallocated,
+                    result.adjustment_rate,
+                )
             )
             traces[rule.item] = ItemTrace(
                 item=rule.item,
@@ -284,12 +319,22 @@ def project(
             amounts[rule.co_funding_item] = co_funding
             formula = f"{rule.cost} x {rule.rate} (half to even)"
             traces[rule.item] = ItemTrace(
-                rule.item, "matching", rule.id, rule.source, f"national subsidy = {formula}",
-                (rule.cost,), (rule.rate,),
+                rule.item,
+                "matching",
+                rule.id,
+                rule.source,
+                f"national subsidy = {formula}",
+                (rule.cost,),
+                (rule.rate,),
             )
             traces[rule.co_funding_item] = ItemTrace(
-                rule.co_funding_item, "co_funding", rule.id, rule.source,
-                f"co-funding = {rule.cost} - national subsidy", (rule.cost,), (rule.rate,),
+                rule.co_funding_item,
+                "co_funding",
+                rule.id,
+                rule.source,
+                f"co-funding = {rule.cost} - national subsidy",
+                (rule.cost,),
+                (rule.rate,),
             )
 
     if ctx.problems:
@@ -315,7 +360,10 @@ def _recipients_mask(ruleset: Ruleset, rule: SharingRule) -> FloatArray:
         return np.ones(len(ruleset.regions))
     chosen = set(rule.recipients)
     return np.asarray(
-        [1.0 if (r.id in chosen or r.region_class.value in chosen) else 0.0 for r in ruleset.regions]
+        [
+            1.0 if (r.id in chosen or r.region_class.value in chosen) else 0.0
+            for r in ruleset.regions
+        ]
     )
 
 

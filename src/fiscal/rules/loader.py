@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from graphlib import CycleError, TopologicalSorter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ from fiscal.rules.models import (
     Parameter,
     ParameterFile,
     ParameterValue,
-    Rule,
     RegionsFile,
+    Rule,
     RulesetManifest,
     SharingRule,
 )
@@ -84,20 +85,25 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
     parameters = _load_parameters(root, problems)
     rules, rule_docs = _load_rules(root, problems)
 
-    if manifest is None or regions_file is None:
-        return None, problems
+    # A broken ruleset.yaml or regions.yaml must not hide the problems of other files:
+    # check against empty stand-ins, skipping only the checks that need what is missing.
+    regions_known = regions_file is not None
+    items_known = manifest is not None
     ruleset = Ruleset(
         root=root,
-        manifest=manifest,
-        mega_regions=regions_file.mega_regions,
-        regions=regions_file.regions,
+        manifest=manifest or RulesetManifest.model_construct(id="", title="", country="", items=[]),
+        mega_regions=regions_file.mega_regions if regions_file else [],
+        regions=regions_file.regions if regions_file else [],
         parameters=parameters,
         rules=rules,
         files=[f for f in rule_files(root) if f.is_file()],
     )
-    _check_regions(ruleset, problems)
-    _check_parameters(ruleset, problems)
-    _check_rules(ruleset, rule_docs, problems)
+    if regions_known:
+        _check_regions(ruleset, problems)
+    _check_parameters(ruleset, problems, regions_known)
+    _check_rules(ruleset, rule_docs, problems, regions_known, items_known)
+    if not (regions_known and items_known):
+        return None, problems
     if not problems:
         ruleset.rules = _dependency_order(ruleset, problems)
     return ruleset, problems
@@ -136,7 +142,7 @@ def _load_parameters(root: Path, problems: list[Problem]) -> dict[str, Parameter
                 ).located(doc.pos(("values", raw_key)))
             )
         dates = [v.effective for v in values]
-        for earlier, later in zip(values, values[1:], strict=False):
+        for earlier, later in pairwise(values):
             if later.effective <= earlier.effective:
                 problems.append(
                     Problem(
@@ -215,16 +221,20 @@ def _check_regions(ruleset: Ruleset, problems: list[Problem]) -> None:
         items.add(item.id)
 
 
-def _check_parameters(ruleset: Ruleset, problems: list[Problem]) -> None:
+def _check_parameters(ruleset: Ruleset, problems: list[Problem], regions_known: bool) -> None:
     keys = set(ruleset.region_ids) | {c.value for c in RegionClass}
     for parameter in ruleset.parameters.values():
         for value in parameter.values:
-            for problem in _check_value(parameter, value, ruleset, keys):
+            for problem in _check_value(parameter, value, ruleset, keys, regions_known):
                 problems.append(Problem(value.source, problem))
 
 
 def _check_value(
-    parameter: Parameter, value: ParameterValue, ruleset: Ruleset, keys: set[str]
+    parameter: Parameter,
+    value: ParameterValue,
+    ruleset: Ruleset,
+    keys: set[str],
+    regions_known: bool,
 ) -> list[str]:
     found: list[str] = []
     raw = value.value
@@ -236,7 +246,7 @@ def _check_value(
         if not isinstance(raw, dict):
             return [f"expected a mapping of {parameter.breakdown} parts to numbers, got {raw}"]
         numbers = raw
-    if parameter.breakdown == "region":
+    if parameter.breakdown == "region" and regions_known:
         unknown = sorted(set(numbers) - keys)
         if unknown:
             found.append(
@@ -264,7 +274,13 @@ def _check_value(
     return found
 
 
-def _check_rules(ruleset: Ruleset, docs: dict[str, YamlDoc], problems: list[Problem]) -> None:
+def _check_rules(
+    ruleset: Ruleset,
+    docs: dict[str, YamlDoc],
+    problems: list[Problem],
+    regions_known: bool,
+    items_known: bool,
+) -> None:
     items = {i.id: i for i in ruleset.items}
     producers: dict[str, RuleT] = {}
     for rule in ruleset.rules:
@@ -276,7 +292,7 @@ def _check_rules(ruleset: Ruleset, docs: dict[str, YamlDoc], problems: list[Prob
         outputs = [("item", rule.item)]
         if isinstance(rule, MatchingRule):
             outputs.append(("co_funding_item", rule.co_funding_item))
-        for key, item_id in outputs:
+        for key, item_id in outputs if items_known else []:
             item = items.get(item_id)
             if item is None:
                 problems.append(
@@ -295,7 +311,10 @@ def _check_rules(ruleset: Ruleset, docs: dict[str, YamlDoc], problems: list[Prob
             if (item.category is Category.obligation) != wants_obligation:
                 expected = "obligation" if wants_obligation else "a revenue category"
                 problems.append(
-                    Problem(at(key), f"item {item_id!r} has category {item.category}; expected {expected}")
+                    Problem(
+                        at(key),
+                        f"item {item_id!r} has category {item.category}; expected {expected}",
+                    )
                 )
             if item_id in producers:
                 problems.append(
@@ -316,14 +335,21 @@ def _check_rules(ruleset: Ruleset, docs: dict[str, YamlDoc], problems: list[Prob
                     (("key", "weight"), rule.key.weight, (Unit.ratio, Unit.factor), ("region",))
                 )
             classes = {c.value for c in RegionClass}
-            for index, who in enumerate(rule.recipients or []):
+            for index, who in enumerate(
+                rule.recipients if regions_known and rule.recipients else []
+            ):
                 if who not in classes and who not in ruleset.region_ids:
                     problems.append(
                         Problem(at("recipients", index), f"unknown region or class {who!r}")
                     )
         if isinstance(rule, EqualisationRule):
             refs.append(
-                (("fiscal_gap", "revenue_counted"), rule.fiscal_gap.revenue_counted, (Unit.ratio,), ("scalar",))
+                (
+                    ("fiscal_gap", "revenue_counted"),
+                    rule.fiscal_gap.revenue_counted,
+                    (Unit.ratio,),
+                    ("scalar",),
+                )
             )
         if isinstance(rule, MatchingRule):
             refs.append((("rate",), rule.rate, (Unit.ratio,), ("region", "scalar")))
@@ -364,7 +390,10 @@ def _check_rules(ruleset: Ruleset, docs: dict[str, YamlDoc], problems: list[Prob
     for item in ruleset.items:
         if item.from_indicator is None and item.id not in producers:
             problems.append(
-                Problem(item.source, f"item {item.id!r} has no rule that computes it and no from_indicator")
+                Problem(
+                    item.source,
+                    f"item {item.id!r} has no rule that computes it and no from_indicator",
+                )
             )
 
 

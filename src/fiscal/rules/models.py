@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -31,7 +31,7 @@ class Located(FileModel):
     def source(self) -> SourcePos:
         return self._source
 
-    def located(self, source: SourcePos) -> Located:
+    def located(self, source: SourcePos) -> Self:
         self._source = source
         return self
 
@@ -54,7 +54,7 @@ class ItemDef(Located):
     category: Category
     from_indicator: Id | None = Field(
         default=None,
-        description="Taken as it is from this regional input indicator instead of computed by a rule.",
+        description="Taken as it is from this regional input indicator, not computed by a rule.",
     )
     description: str | None = None
 
@@ -69,7 +69,10 @@ class RulesetManifest(Located):
     description: str | None = None
     fiscal_year: Literal["calendar"] = Field(
         default="calendar",
-        description="Fiscal year = calendar year; a parameter's value for a year is the one in force on 1 January.",
+        description=(
+            "Fiscal year = calendar year; a parameter's value for a year is the one in force "
+            "on 1 January."
+        ),
     )
     items: list[ItemDef] = Field(min_length=1)
 
@@ -122,7 +125,9 @@ class ParameterMetadata(FileModel):
             "(an id wins over its class); split: named parts that must sum to 1."
         ),
     )
-    reference: Text = Field(description="The act and article, or the published source of the figure.")
+    reference: Text = Field(
+        description="The act and article, or the published source of the figure."
+    )
     status: Status = Status.confirmed
     note: str | None = None
 
@@ -200,7 +205,7 @@ class FiscalGap(FileModel):
 
 
 class EqualisationRule(RuleBase):
-    """An equalisation grant: each region's fiscal gap times one adjustment rate that fits the pool."""
+    """An equalisation grant: each region's fiscal gap times one rate that fits the pool."""
 
     kind: Literal["equalisation"]
     pool: Pool

@@ -90,7 +90,7 @@ class Unit(StrEnum):
     krw = "krw"  # whole won
     ratio = "ratio"  # a share, between 0 and 1
     factor = "factor"  # a non-negative multiplier or weight, may exceed 1
-    count = "count"  # people, units
+    count = "count"  # type: ignore[assignment]  # people, units (shadows str.count)
     krw_per_person = "krw_per_person"
 
 

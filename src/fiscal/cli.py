@@ -1,0 +1,223 @@
+"""The `fiscal` command line: parses options, calls the core, renders the result.
+
+It computes nothing itself. Heavy libraries (numpy, pandas, xlsxwriter) are imported
+inside the commands that need them, so ``fiscal --help`` starts fast.
+
+Exit codes: 0 success; 1 a user error (bad rules or inputs, a refused overwrite);
+2 a usage error (unknown option, bad value); 70 an internal error (a bug: the
+traceback goes to a log file); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fiscal import __version__
+from fiscal.errors import UserError
+
+app = typer.Typer(
+    name="fiscal",
+    help="Fiscal decentralisation and investment-agreement calculator: project every "
+    "region's budget from versioned YAML rules into an Excel workbook.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+EXIT_USER_ERROR = 1
+EXIT_INTERNAL = 70
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Ruleset folder. Default: the bundled Korean ruleset."),
+]
+InputsOption = Annotated[
+    Path | None,
+    typer.Option("--inputs", help="Inputs folder. Default: the bundled examples/korea-2025."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"fiscal {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Fiscal decentralisation and investment-agreement calculator."""
+
+
+@app.command()
+def project(
+    rules: RulesOption = None,
+    inputs: InputsOption = None,
+    from_year: Annotated[
+        int | None, typer.Option("--from", help="First year. Default: the inputs' first year.")
+    ] = None,
+    to_year: Annotated[
+        int | None, typer.Option("--to", help="Last year. Default: the inputs' last year.")
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write.")] = Path(
+        "fiscal-projection.xlsx"
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the workbook if it exists.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only where the file went.")
+    ] = False,
+) -> None:
+    """Project every region's budget year by year and write an Excel workbook.
+
+    Example: [bold]fiscal project --from 2025 --to 2030 -o korea.xlsx[/]
+    """
+    from fiscal import render
+    from fiscal.engine.projection import project as run_projection
+    from fiscal.inputs import input_files, load_inputs
+    from fiscal.io.atomic import refuse_overwrite, write_atomic
+    from fiscal.io.workbook import write_projection
+    from fiscal.paths import default_inputs, default_rules
+    from fiscal.provenance import collect
+    from fiscal.rules.loader import load_ruleset, rule_files
+
+    if from_year is not None and to_year is not None and from_year > to_year:
+        raise typer.BadParameter(f"--from {from_year} is after --to {to_year}", param_hint="--from")
+    if output.exists() and not force:
+        raise refuse_overwrite(output)
+    rules_root = rules or default_rules()
+    inputs_root = inputs or default_inputs()
+    ruleset = load_ruleset(rules_root)
+    data = load_inputs(inputs_root)
+    first = from_year if from_year is not None else data.first_year()
+    last = to_year if to_year is not None else data.last_year()
+    if first > last:
+        raise typer.BadParameter(
+            f"--from {first} is after the last year {last}", param_hint="--from"
+        )
+    projection = run_projection(ruleset, data, range(first, last + 1))
+    provenance = collect(
+        rules_root,
+        [f for f in rule_files(rules_root) if f.is_file()],
+        inputs_root,
+        [f for f in input_files(inputs_root) if f.is_file()],
+        projection.scenario,
+        (first, last),
+    )
+    write_atomic(
+        output,
+        lambda temp: write_projection(temp, projection, ruleset, provenance),
+        overwrite=force,
+    )
+    out = render.console()
+    if not quiet:
+        out.print(render.projection_summary(projection))
+        short = [p for p in projection.pools if p.unallocated.any()]
+        if short:
+            for pool in short:
+                out.print(
+                    f"[yellow]Pool {pool.rule}: {int(pool.unallocated.sum()):,} won not allocated "
+                    "(every fiscal gap is filled).[/]"
+                )
+        else:
+            out.print(f"All {len(projection.pools)} pools distributed to the won.")
+    out.print(f"Wrote {output}")
+
+
+@app.command()
+def validate(
+    rules_dir: Annotated[
+        Path | None, typer.Argument(help="Ruleset folder. Default: the bundled Korean ruleset.")
+    ] = None,
+    inputs: InputsOption = None,
+) -> None:
+    """Check a ruleset (and optionally an inputs folder); list every problem at file:line.
+
+    Example: [bold]fiscal validate rules/korea[/]
+    """
+    from fiscal import render
+    from fiscal.inputs import check_inputs
+    from fiscal.paths import default_rules
+    from fiscal.rules.loader import check_ruleset
+
+    root = rules_dir or default_rules()
+    ruleset, found = check_ruleset(root)
+    data = None
+    if inputs is not None:
+        data, more = check_inputs(inputs)
+        found += more
+    if found:
+        raise UserError(found)
+    assert ruleset is not None
+    values = sum(len(p.values) for p in ruleset.parameters.values())
+    summary = (
+        f"OK: {root} — {len(ruleset.regions)} regions, {len(ruleset.parameters)} parameters "
+        f"({values} dated values), {len(ruleset.rules)} rules, {len(ruleset.items)} budget items"
+    )
+    if data is not None:
+        summary += (
+            f"; inputs: {len(data.national)} national series, {len(data.regional)} indicators"
+        )
+    render.console().print(summary)
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        str,
+        typer.Argument(help="One of: all, ruleset, regions, parameter, rule, national, indicator."),
+    ] = "all",
+) -> None:
+    """Print the JSON Schema of the rule and input files, for editors to check as you type.
+
+    Example: [bold]fiscal schema parameter > parameter.schema.json[/]
+    """
+    import json
+
+    from fiscal.rules.schema import SCHEMA_KINDS, json_schema
+
+    if kind not in SCHEMA_KINDS:
+        raise typer.BadParameter(f"expected one of {', '.join(SCHEMA_KINDS)}", param_hint="KIND")
+    typer.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    """Entry point: run the app, turning user errors into messages and bugs into a log."""
+    try:
+        app()
+    except UserError as exc:
+        from fiscal import render
+
+        render.problems(exc.problems)
+        sys.exit(EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was written.", file=sys.stderr)
+        sys.exit(130)
+    except Exception:  # a bug: keep the traceback out of the user's way, but keep it
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="fiscal-crash-", suffix=".log", delete=False, encoding="utf-8"
+        ) as log:
+            traceback.print_exc(file=log)
+        print(
+            f"fiscal: internal error (this is a bug in fiscal {__version__}); "
+            f"the traceback is in {log.name}",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

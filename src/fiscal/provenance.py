@@ -1,0 +1,131 @@
+"""What made an output: the rules (git commit, dirty or not, file hashes), the inputs,
+the command line and the version of `fiscal`. Every workbook carries this."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fiscal import __version__
+
+
+@dataclass(frozen=True)
+class FileHash:
+    role: str  # rules | inputs
+    path: str  # relative to its root
+    sha256: str
+
+
+@dataclass(frozen=True)
+class GitState:
+    commit: str | None  # None when the folder is not in a git repository
+    dirty: bool
+    repository: str | None
+
+    def describe(self) -> str:
+        if self.commit is None:
+            return "not in a git repository"
+        return f"{self.commit}{' (uncommitted changes)' if self.dirty else ''}"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    fiscal_version: str
+    command_line: str
+    run_time: str
+    python: str
+    rules_path: str
+    rules_git: GitState
+    inputs_path: str
+    inputs_git: GitState
+    scenario: str
+    years: tuple[int, int]
+    files: list[FileHash] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """Key-value pairs in the order a reader wants them."""
+        return [
+            ("fiscal version", self.fiscal_version),
+            ("command line", self.command_line),
+            ("run time (UTC)", self.run_time),
+            ("python", self.python),
+            ("scenario", self.scenario),
+            ("years", f"{self.years[0]}-{self.years[1]}"),
+            ("rules path", self.rules_path),
+            ("rules git commit", self.rules_git.describe()),
+            ("rules git repository", self.rules_git.repository or ""),
+            ("rules tree dirty", "yes" if self.rules_git.dirty else "no"),
+            ("inputs path", self.inputs_path),
+            ("inputs git commit", self.inputs_git.describe()),
+            ("inputs tree dirty", "yes" if self.inputs_git.dirty else "no"),
+        ]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def git_state(folder: Path) -> GitState:
+    """The commit of the repository holding ``folder``, and whether ``folder`` has changes."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(folder), *args],
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    top = git("rev-parse", "--show-toplevel")
+    commit = git("rev-parse", "HEAD") if top else None
+    if top is None or commit is None:
+        return GitState(None, False, None)
+    status = git("status", "--porcelain", "--untracked-files=all", "--", ".")
+    return GitState(commit, bool(status), top)
+
+
+def collect(
+    rules_root: Path,
+    rule_files: list[Path],
+    inputs_root: Path,
+    input_files: list[Path],
+    scenario: str,
+    years: tuple[int, int],
+    argv: list[str] | None = None,
+) -> Provenance:
+    files = [
+        FileHash("rules", p.relative_to(rules_root).as_posix(), sha256_file(p)) for p in rule_files
+    ] + [
+        FileHash("inputs", p.relative_to(inputs_root).as_posix(), sha256_file(p))
+        for p in input_files
+    ]
+    args = sys.argv if argv is None else argv
+    command = "fiscal " + shlex.join(args[1:]) if args else "fiscal"
+    return Provenance(
+        fiscal_version=__version__,
+        command_line=command.strip(),
+        run_time=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        python=f"{platform.python_implementation()} {platform.python_version()}",
+        rules_path=str(rules_root.resolve()),
+        rules_git=git_state(rules_root),
+        inputs_path=str(inputs_root.resolve()),
+        inputs_git=git_state(inputs_root),
+        scenario=scenario,
+        years=years,
+        files=files,
+    )

@@ -1,0 +1,242 @@
+"""A projection laid out as tables: the rows every output (workbook, terminal, API) shows.
+
+Pure: a :class:`~fiscal.engine.projection.Projection` in, rows of plain values out.
+Money stays an ``int`` of won; ratios are floats; nothing is formatted here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from fiscal.engine.projection import Projection
+from fiscal.rules.ruleset import Ruleset
+
+Kind = Literal["text", "won", "ratio", "year", "share"]
+Cell = str | int | float
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    width: int = 14
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: list[Column]
+    rows: list[tuple[Cell, ...]]
+
+    def column(self, name: str) -> int:
+        return [c.name for c in self.columns].index(name)
+
+
+HEADLINE_LABELS = {
+    "total_revenue": "Total revenue",
+    "own_source": "Own-source revenue",
+    "general_grants": "General grants",
+    "specific_grants": "Specific grants",
+    "other_revenue": "Other revenue",
+    "obligations": "Co-funding obligations",
+    "net_after_commitments": "Net after commitments",
+    "independence": "Fiscal independence ratio",
+    "autonomy": "Fiscal autonomy ratio",
+}
+TOTAL_ID = "TOTAL"
+
+
+def summary(projection: Projection, ruleset: Ruleset) -> Table:
+    """One row per year and region, then the national total of that year."""
+    head = projection.headline
+    money = [
+        "total_revenue",
+        "own_source",
+        "general_grants",
+        "specific_grants",
+        "other_revenue",
+        "obligations",
+        "net_after_commitments",
+    ]
+    columns = [
+        Column("year", "year", 7),
+        Column("region", "text", 11),
+        Column("region_ko", "text", 15),
+        Column("region_en", "text", 12),
+        Column("mega_region", "text", 13),
+        *[Column(f"{name}_krw", "won", 22) for name in money],
+        Column("independence_ratio", "ratio", 12),
+        Column("autonomy_ratio", "ratio", 12),
+    ]
+    mega = {m.id: m for m in ruleset.mega_regions}
+    rows: list[tuple[Cell, ...]] = []
+    for y, year in enumerate(projection.years):
+        for r, region in enumerate(projection.regions):
+            rows.append(
+                (
+                    year,
+                    region.id,
+                    region.name.ko,
+                    region.name.en,
+                    mega[region.mega_region].name.en,
+                    *[int(getattr(head, m)[r, y]) for m in money],
+                    float(head.independence[r, y]),
+                    float(head.autonomy[r, y]),
+                )
+            )
+        totals = [int(getattr(head, m)[:, y].sum()) for m in money]
+        revenue, own, general = totals[0], totals[1], totals[2]
+        rows.append(
+            (
+                year,
+                TOTAL_ID,
+                "전국",
+                "All regions",
+                "",
+                *totals,
+                own / revenue if revenue else 0.0,
+                (own + general) / revenue if revenue else 0.0,
+            )
+        )
+    return Table("Summary", columns, rows)
+
+
+def regions(projection: Projection, ruleset: Ruleset) -> Table:
+    """Every budget item of every region and year, wide: one column per item."""
+    columns = [
+        Column("region", "text", 11),
+        Column("region_ko", "text", 15),
+        Column("region_en", "text", 12),
+        Column("year", "year", 7),
+        *[Column(item.id, "won", 20) for item in ruleset.items],
+        Column("total_revenue", "won", 22),
+        Column("independence_ratio", "ratio", 12),
+        Column("autonomy_ratio", "ratio", 12),
+    ]
+    head = projection.headline
+    rows: list[tuple[Cell, ...]] = []
+    for r, region in enumerate(projection.regions):
+        for y, year in enumerate(projection.years):
+            rows.append(
+                (
+                    region.id,
+                    region.name.ko,
+                    region.name.en,
+                    year,
+                    *[int(projection.amounts[item.id][r, y]) for item in ruleset.items],
+                    int(head.total_revenue[r, y]),
+                    float(head.independence[r, y]),
+                    float(head.autonomy[r, y]),
+                )
+            )
+    return Table("Regions", columns, rows)
+
+
+def ledger(projection: Projection) -> Table:
+    """Long format: one row per region x year x item, with the rule and its file:line."""
+    columns = [
+        Column("scenario", "text", 12),
+        Column("region", "text", 11),
+        Column("year", "year", 7),
+        Column("item", "text", 30),
+        Column("amount_krw", "won", 22),
+        Column("rule", "text", 28),
+        Column("source", "text", 52),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    for r, region in enumerate(projection.regions):
+        for y, year in enumerate(projection.years):
+            for item, values in projection.amounts.items():
+                trace = projection.traces[item]
+                rows.append(
+                    (
+                        projection.scenario,
+                        region.id,
+                        year,
+                        item,
+                        int(values[r, y]),
+                        trace.rule,
+                        str(trace.source_for(r)),
+                    )
+                )
+    return Table("Ledger", columns, rows)
+
+
+def parameters(projection: Projection) -> Table:
+    """Every parameter value the projection used, part by part, with its source."""
+    columns = [
+        Column("parameter", "text", 38),
+        Column("part", "text", 13),
+        Column("effective", "text", 11),
+        Column("value", "share", 10),
+        Column("unit", "text", 9),
+        Column("status", "text", 12),
+        Column("reference", "text", 50),
+        Column("source", "text", 52),
+        Column("years_used", "text", 12),
+        Column("rules", "text", 30),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    for use in projection.parameter_uses:
+        value = use.value.value
+        parts: list[tuple[str, Decimal]] = (
+            list(value.items()) if isinstance(value, dict) else [("", value)]
+        )
+        if "." in use.ref and use.ref != use.parameter.path:
+            wanted = use.ref.rsplit(".", 1)[1]
+            parts = [(k, v) for k, v in parts if k == wanted]
+        years = sorted(set(use.years))
+        span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+        for part, number in parts:
+            rows.append(
+                (
+                    use.parameter.path,
+                    part,
+                    use.value.effective.isoformat(),
+                    float(number),
+                    use.parameter.unit.value,
+                    use.value.status.value,
+                    use.value.reference or use.parameter.reference,
+                    str(use.value.source),
+                    span,
+                    ", ".join(use.rules),
+                )
+            )
+    return Table("Parameters", columns, rows)
+
+
+def pools(projection: Projection) -> Table:
+    """Each national pool by year: base x share, and what reached the regions."""
+    columns = [
+        Column("rule", "text", 28),
+        Column("item", "text", 28),
+        Column("year", "year", 7),
+        Column("base_series", "text", 34),
+        Column("base_krw", "won", 22),
+        Column("share", "share", 12),
+        Column("pool_krw", "won", 22),
+        Column("distributed_krw", "won", 22),
+        Column("unallocated_krw", "won", 18),
+        Column("adjustment_rate", "share", 14),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    for pool in projection.pools:
+        for y, year in enumerate(projection.years):
+            rate = "" if pool.adjustment_rate is None else float(pool.adjustment_rate[y])
+            rows.append(
+                (
+                    pool.rule,
+                    pool.item,
+                    year,
+                    pool.base_series,
+                    int(pool.base[y]),
+                    float(pool.share[y]),
+                    int(pool.pool[y]),
+                    int(pool.distributed[y]),
+                    int(pool.unallocated[y]),
+                    rate,
+                )
+            )
+    return Table("Pools", columns, rows)
