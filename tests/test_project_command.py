@@ -22,7 +22,9 @@ REVENUE_CATEGORIES = {
     "fire_safety_grant": "general_grants",
     "national_subsidy": "specific_grants",
     "other_revenue": "other_revenue",
+    "agreement_inflow": "specific_grants",
     "national_subsidy_co_funding": "obligations",
+    "agreement_co_funding": "obligations",
 }
 
 
@@ -53,12 +55,16 @@ def test_default_run_writes_the_workbook_in_the_current_folder(workbook: tuple[P
     assert "Wrote fiscal-projection.xlsx" in stdout
     assert "Seoul" in stdout and "All regions" in stdout
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == ["Summary", "Regions", "Ledger", "Pools", "Parameters", "Provenance"]
+    assert book.sheetnames == [
+        "Summary", "Regions", "Ledger", "Agreements", "Affordability", "Pools", "Parameters",
+        "Provenance",
+    ]  # fmt: skip
 
 
 def test_every_ledger_amount_is_a_whole_number_of_won(workbook: tuple[Path, str]) -> None:
     ledger = rows(workbook[0], "Ledger")
-    assert len(ledger) == 17 * 6 * len(REVENUE_CATEGORIES)
+    cells = {(r["region"], r["year"], r["item"]) for r in ledger}
+    assert len(cells) == 17 * 6 * len(REVENUE_CATEGORIES)  # every region x year x item
     for row in ledger:
         amount = row["amount_krw"]
         assert isinstance(amount, int), row
@@ -109,14 +115,26 @@ def test_every_pool_is_fully_distributed(workbook: tuple[Path, str]) -> None:
 
 
 def test_ledger_sources_point_at_real_lines(workbook: tuple[Path, str]) -> None:
-    for row in rows(workbook[0], "Ledger")[:200]:
-        file, _, line = str(row["source"]).rpartition(":")
+    kinds = set()
+    for row in rows(workbook[0], "Ledger"):
+        rule, source = str(row["rule"]), str(row["source"])
+        if rule == "agreements":  # no agreement pays this region in this year
+            assert row["amount_krw"] == 0 and Path(source).is_dir()
+            continue
+        file, _, line = source.rpartition(":")
         text = Path(file).read_text(encoding="utf-8").splitlines()
-        assert 1 <= int(line) <= len(text)
-        if str(row["rule"]).startswith("input:"):
-            assert text[int(line) - 1].strip() == f"{row['region']}:"
+        written = text[int(line) - 1].strip()
+        if rule.startswith("input:"):
+            assert written == f"{row['region']}:"
+            kinds.add("input")
+        elif rule.startswith("agreement:"):
+            project = rule.rpartition("/")[2]
+            assert written in (f"- id: {project}", f"{project}:") or written.startswith("- effective")
+            kinds.add("agreement")
         else:
-            assert text[int(line) - 1].startswith("id:")
+            assert written == f"id: {rule}"
+            kinds.add("rule")
+    assert kinds == {"input", "agreement", "rule"}
 
 
 def test_parameters_sheet_lists_each_value_used_with_its_line(workbook: tuple[Path, str]) -> None:

@@ -165,13 +165,14 @@ def validate(
     values = sum(len(p.values) for p in ruleset.parameters.values())
     summary = (
         f"OK: {root} — {len(ruleset.regions)} regions, {len(ruleset.parameters)} parameters "
-        f"({values} dated values), {len(ruleset.rules)} rules, {len(ruleset.items)} budget items"
+        f"({values} dated values), {len(ruleset.rules)} rules, {len(ruleset.agreements)} "
+        f"agreements, {len(ruleset.items)} budget items"
     )
     if data is not None:
         summary += (
             f"; inputs: {len(data.national)} national series, {len(data.regional)} indicators"
         )
-    render.console().print(summary)
+    render.console().print(summary, soft_wrap=True)
 
 
 @app.command()

@@ -150,6 +150,22 @@ def ledger(projection: Projection) -> Table:
         for y, year in enumerate(projection.years):
             for item, values in projection.amounts.items():
                 trace = projection.traces[item]
+                flows = projection.agreement_flows.get(item, {}).get((r, y))
+                if flows:
+                    # One row per agreement project, sourced at the terms in force.
+                    for flow in flows:
+                        rows.append(
+                            (
+                                projection.scenario,
+                                region.id,
+                                year,
+                                item,
+                                flow.amount,
+                                f"agreement:{flow.agreement}/{flow.project}",
+                                str(flow.source),
+                            )
+                        )
+                    continue
                 rows.append(
                     (
                         projection.scenario,
@@ -240,3 +256,120 @@ def pools(projection: Projection) -> Table:
                 )
             )
     return Table("Pools", columns, rows)
+
+
+def agreements(projection: Projection) -> Table:
+    """One row per agreement x project x party x flow x year, with its source."""
+    columns = [
+        Column("agreement", "text", 34),
+        Column("status", "text", 11),
+        Column("project", "text", 20),
+        Column("party", "text", 24),
+        Column("party_kind", "text", 10),
+        Column("flow", "text", 14),
+        Column("year", "year", 7),
+        Column("amount_krw", "won", 20),
+        Column("in_projection", "text", 8),
+        Column("source", "text", 56),
+    ]
+    years = set(projection.years)
+    rows: list[tuple[Cell, ...]] = []
+    for schedule in projection.agreements:
+        binding = schedule.agreement.binding
+        for flow in schedule.flows:
+            counted = "yes" if binding and flow.year in years else "no"
+            rows.append(
+                (
+                    flow.agreement,
+                    schedule.agreement.status,
+                    flow.project,
+                    flow.party,
+                    flow.party_kind,
+                    flow.flow,
+                    flow.year,
+                    flow.amount,
+                    counted,
+                    str(flow.source),
+                )
+            )
+    return Table("Agreements", columns, rows)
+
+
+def agreement_totals(projection: Projection) -> Table:
+    """Per agreement: totals by who pays, and present values at the discount rate."""
+    columns = [
+        Column("agreement", "text", 34),
+        Column("title", "text", 40),
+        Column("status", "text", 11),
+        Column("signed", "text", 11),
+        Column("first_year", "year", 7),
+        Column("last_year", "year", 7),
+        Column("total_krw", "won", 20),
+        Column("central_krw", "won", 20),
+        Column("local_krw", "won", 20),
+        Column("private_krw", "won", 20),
+        Column("unpaid_krw", "won", 18),
+        Column("discount_rate", "share", 9),
+        Column("pv_base_year", "year", 8),
+        Column("pv_total_krw", "won", 20),
+        Column("pv_central_krw", "won", 20),
+        Column("pv_local_krw", "won", 20),
+        Column("pv_private_krw", "won", 20),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    for schedule in projection.agreements:
+        a = schedule.agreement
+        years = [y for p in schedule.projects for y in p.years]
+        pv = schedule.present_value
+        rows.append(
+            (
+                a.id,
+                a.title,
+                a.status,
+                a.signed.isoformat() if a.signed else "",
+                min(years, default=0),
+                max(years, default=0),
+                schedule.total(),
+                schedule.total("central"),
+                schedule.total("local"),
+                schedule.total("private"),
+                sum(p.unpaid for p in schedule.projects),
+                float(schedule.discount_rate),
+                schedule.base_year,
+                pv["total"],
+                pv["central"],
+                pv["local"],
+                pv["private"],
+            )
+        )
+    return Table("Agreement totals", columns, rows)
+
+
+def affordability(projection: Projection) -> Table:
+    """Region-years whose obligations pass the affordability limit."""
+    columns = [
+        Column("region", "text", 11),
+        Column("year", "year", 7),
+        Column("obligations_krw", "won", 20),
+        Column("share_of_own_source", "ratio", 12),
+        Column("limit", "ratio", 9),
+        Column("flagged", "text", 8),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    check = projection.affordability
+    if check is not None:
+        for r, region in enumerate(projection.regions):
+            for y, year in enumerate(projection.years):
+                if check.obligations[r, y] == 0:
+                    continue
+                rows.append(
+                    (
+                        region.id,
+                        year,
+                        int(check.obligations[r, y]),
+                        float(check.share_of_own_source[r, y]),
+                        float(check.limit[y]),
+                        "yes" if check.flagged[r, y] else "no",
+                    )
+                )
+    return Table("Affordability", columns, rows)

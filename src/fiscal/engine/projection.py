@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
+from fiscal.engine.agreements import AgreementSchedule, Flow, schedule_agreement
 from fiscal.engine.equalisation import equalise
 from fiscal.engine.indicators import Headline, headline
 from fiscal.engine.matching import match
@@ -89,10 +92,34 @@ class Projection:
     pools: list[PoolTrace]
     parameter_uses: list[ParameterUse]
     headline: Headline
+    agreements: list[AgreementSchedule] = field(default_factory=list)
+    agreement_flows: dict[str, dict[tuple[int, int], list[Flow]]] = field(default_factory=dict)
+    affordability: Affordability | None = None
 
     @property
     def region_ids(self) -> list[str]:
         return [r.id for r in self.regions]
+
+
+class Owner(Protocol):
+    """Whatever asks for a parameter: a rule or an agreement (named in errors and traces)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def source(self) -> SourcePos: ...
+
+
+@dataclass(frozen=True)
+class Affordability:
+    """Region-years whose obligations pass the limit share of own-source revenue."""
+
+    items: tuple[str, ...]
+    limit: list[Fraction]  # per year
+    obligations: Int64Array  # regions x years
+    share_of_own_source: FloatArray  # regions x years
+    flagged: npt.NDArray[np.bool_]  # regions x years
 
 
 class _Context:
@@ -105,7 +132,7 @@ class _Context:
         self.problems: list[Problem] = []
         self.uses: dict[tuple[str, int], ParameterUse] = {}
 
-    def value(self, ref_text: str, rule: Rule, year: int) -> ParameterValue | None:
+    def value(self, ref_text: str, rule: Owner, year: int) -> ParameterValue | None:
         ref = self.ruleset.resolve(ref_text)
         assert ref is not None, "references are checked when the ruleset loads"
         value = ref.parameter.in_force(year)
@@ -114,7 +141,7 @@ class _Context:
             self.problems.append(
                 Problem(
                     rule.source,
-                    f"rule {rule.id!r}: parameter {ref_text!r} has no value in force on "
+                    f"{rule.id!r}: parameter {ref_text!r} has no value in force on "
                     f"1 January {year} (its first value takes effect {first})",
                 )
             )
@@ -127,7 +154,7 @@ class _Context:
             use.rules.append(rule.id)
         return value
 
-    def scalar(self, ref_text: str, rule: Rule) -> list[Fraction]:
+    def scalar(self, ref_text: str, rule: Owner) -> list[Fraction]:
         ref = self.ruleset.resolve(ref_text)
         assert ref is not None
         out = []
@@ -136,7 +163,14 @@ class _Context:
             out.append(Fraction(0) if value is None else _part(ref, value))
         return out
 
-    def by_region(self, ref_text: str, rule: Rule) -> list[list[Fraction]]:
+    def at(self, ref_text: str, owner: Owner, year: int) -> Fraction:
+        """One scalar value for any year (also outside the projection years)."""
+        ref = self.ruleset.resolve(ref_text)
+        assert ref is not None
+        value = self.value(ref_text, owner, year)
+        return Fraction(0) if value is None else _part(ref, value)
+
+    def by_region(self, ref_text: str, rule: Owner) -> list[list[Fraction]]:
         """``result[r][y]``: the value for region r in year y."""
         per_year = []
         for year in self.years:
@@ -208,6 +242,8 @@ def project(
                 if indicator is not None
                 else (),
             )
+
+    schedules, agreement_flows = _agreements(ctx, amounts, traces)
 
     for rule in ruleset.rules:
         if isinstance(rule, SharingRule):
@@ -337,12 +373,16 @@ def project(
                 (rule.rate,),
             )
 
+    affordability = _affordability(ctx, amounts)
     if ctx.problems:
         raise UserError(ctx.problems)
     ordered = {item.id: amounts[item.id] for item in ruleset.items}
     categories = {item.id: item.category for item in ruleset.items}
     uses = sorted(ctx.uses.values(), key=lambda u: (u.ref, u.value.effective))
     return Projection(
+        agreements=schedules,
+        agreement_flows=agreement_flows,
+        affordability=affordability,
         scenario=scenario,
         years=years,
         regions=list(ruleset.regions),
@@ -379,3 +419,85 @@ def _check_input_regions(ruleset: Ruleset, inputs: Inputs, problems: list[Proble
                         f"the ruleset's regions are {', '.join(ruleset.region_ids)}",
                     )
                 )
+
+
+def _agreements(
+    ctx: _Context, amounts: dict[str, Int64Array], traces: dict[str, ItemTrace]
+) -> tuple[list[AgreementSchedule], dict[str, dict[tuple[int, int], list[Flow]]]]:
+    """Schedule every agreement; binding ones fill the agreement items of the regions."""
+    ruleset, years = ctx.ruleset, ctx.years
+    shape = (len(ruleset.regions), len(years))
+    row = {region_id: r for r, region_id in enumerate(ruleset.region_ids)}
+    column = {year: y for y, year in enumerate(years)}
+    rate_ref = ruleset.manifest.discount_rate
+    schedules = []
+    for agreement in ruleset.agreements:
+
+        def rate_of(path: str, year: int, _owner: Owner = agreement) -> Fraction:
+            return ctx.at(path, _owner, year)
+
+        start = agreement.signed.year if agreement.signed else agreement.projects[0].years[0]
+        rate = ctx.at(rate_ref, agreement, start) if rate_ref else Fraction(0)
+        schedule, problems = schedule_agreement(agreement, rate_of, rate)
+        ctx.problems += problems
+        schedules.append(schedule)
+    flows_by_item: dict[str, dict[tuple[int, int], list[Flow]]] = {}
+    for item in ruleset.items:
+        if item.from_agreements is None:
+            continue
+        wanted = "central_inflow" if item.from_agreements == "central_inflow" else "cost_share"
+        values = np.zeros(shape, dtype=np.int64)
+        cells: dict[tuple[int, int], list[Flow]] = {}
+        for schedule in schedules:
+            if not schedule.agreement.binding:
+                continue
+            for flow in schedule.flows:
+                if flow.flow != wanted or flow.party_kind != "region" or flow.year not in column:
+                    continue
+                cell = (row[flow.party], column[flow.year])
+                values[cell] += flow.amount
+                cells.setdefault(cell, []).append(flow)
+        amounts[item.id] = values
+        flows_by_item[item.id] = cells
+        what = "central share" if wanted == "central_inflow" else "own cost share"
+        traces[item.id] = ItemTrace(
+            item=item.id,
+            kind="agreement",
+            rule="agreements",
+            source=SourcePos.of(ruleset.root / "agreements"),
+            formula=f"sum over signed agreements of each project's {what} for the region",
+        )
+    return schedules, flows_by_item
+
+
+def _affordability(ctx: _Context, amounts: dict[str, Int64Array]) -> Affordability | None:
+    rule = ctx.ruleset.manifest.affordability
+    if rule is None:
+        return None
+    manifest = ctx.ruleset.manifest
+    owner = _ManifestOwner("affordability", manifest.source)
+    limit = ctx.scalar(rule.limit, owner)
+    shape = (len(ctx.ruleset.regions), len(ctx.years))
+    obligations = np.zeros(shape, dtype=np.int64)
+    for item_id in rule.obligations:
+        obligations += amounts.get(item_id, np.zeros(shape, dtype=np.int64))
+    own = np.zeros(shape, dtype=np.int64)
+    for item in ctx.ruleset.items:
+        if item.category is Category.own_source and item.id in amounts:
+            own += amounts[item.id]
+    # Exact comparison: obligations > limit x own-source, with the limit as a fraction.
+    flagged = np.zeros(shape, dtype=bool)
+    for y, fraction in enumerate(limit):
+        lhs = obligations[:, y].astype(object) * fraction.denominator
+        rhs = own[:, y].astype(object) * fraction.numerator
+        flagged[:, y] = np.asarray(lhs > rhs, dtype=bool)
+    share = np.divide(
+        obligations.astype(np.float64), own.astype(np.float64), out=np.zeros(shape), where=own > 0
+    )
+    return Affordability(tuple(rule.obligations), limit, obligations, share, flagged)
+
+
+@dataclass(frozen=True)
+class _ManifestOwner:
+    id: str
+    source: SourcePos

@@ -23,6 +23,9 @@ from fiscal.tables import (
     HEADLINE_LABELS,
     Column,
     Table,
+    affordability,
+    agreement_totals,
+    agreements,
     ledger,
     parameters,
     pools,
@@ -84,6 +87,8 @@ def write_projection(
     _summary_charts(book, sheet, fmt, projection, summary_table)
     _write_table(book, fmt, regions(projection, ruleset))
     _write_table(book, fmt, ledger(projection))
+    _write_agreements(book, fmt, projection)
+    _write_table(book, fmt, affordability(projection))
     _write_table(book, fmt, pools(projection))
     _write_table(book, fmt, parameters(projection))
     _write_provenance(book, fmt, provenance)
@@ -95,19 +100,30 @@ def _total_rows(table: Table) -> set[int]:
     return {i for i, row in enumerate(table.rows) if row[region] == "TOTAL"}
 
 
-def _write_table(book: Any, fmt: _Formats, table: Table, bold_rows: set[int] | None = None) -> Any:
-    sheet = book.add_worksheet(table.name)
+def _write_table(
+    book: Any,
+    fmt: _Formats,
+    table: Table,
+    bold_rows: set[int] | None = None,
+    sheet: Any = None,
+    col0: int = 0,
+) -> Any:
+    """Write a table with a header row; a new sheet unless one is given (then at ``col0``)."""
+    first_on_sheet = sheet is None
+    if sheet is None:
+        sheet = book.add_worksheet(table.name)
     bold_rows = bold_rows or set()
-    for c, column in enumerate(table.columns):
+    for c, column in enumerate(table.columns, start=col0):
         sheet.write_string(0, c, column.name, fmt.header)
         sheet.set_column(c, c, column.width)
     for r, row in enumerate(table.rows, start=1):
         bold = (r - 1) in bold_rows
-        for c, (column, value) in enumerate(zip(table.columns, row, strict=True)):
+        for c, (column, value) in enumerate(zip(table.columns, row, strict=True), start=col0):
             _write_cell(sheet, r, c, value, fmt.of(column, bold))
-    sheet.freeze_panes(1, 0)
-    if table.rows:
-        sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
+    if first_on_sheet:
+        sheet.freeze_panes(1, 0)
+        if table.rows:
+            sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
     return sheet
 
 
@@ -180,6 +196,48 @@ def _summary_charts(
     trend.set_legend({"position": "right"})
     trend.set_size({"width": 900, "height": 460})
     sheet.insert_chart(23, anchor_col, trend)
+
+
+def _write_agreements(book: Any, fmt: _Formats, projection: Projection) -> None:
+    """Flows on the left, per-agreement totals and present values to the right, then a chart
+    of the central money each region receives by year."""
+    flows = agreements(projection)
+    sheet = _write_table(book, fmt, flows)
+    totals = agreement_totals(projection)
+    col0 = len(flows.columns) + 1
+    _write_table(book, fmt, totals, sheet=sheet, col0=col0)
+
+    inflow = projection.amounts.get("agreement_inflow")
+    if inflow is None:
+        return
+    receiving = [r for r in range(len(projection.regions)) if inflow[r].any()]
+    top = len(totals.rows) + 3
+    sheet.write_string(top - 1, col0, "Central agreement money received, by region and year",
+                       fmt.title)  # fmt: skip
+    sheet.write_string(top, col0, "region", fmt.header)
+    for y, year in enumerate(projection.years):
+        sheet.write_number(top, col0 + 1 + y, year, fmt.header)
+    for i, r in enumerate(receiving):
+        sheet.write_string(top + 1 + i, col0, projection.regions[r].name.en)
+        for y in range(len(projection.years)):
+            sheet.write_number(top + 1 + i, col0 + 1 + y, int(inflow[r, y]), fmt.won)
+    if not receiving:
+        return
+    chart = book.add_chart({"type": "column", "subtype": "stacked"})
+    last_col = col0 + len(projection.years)
+    for i in range(len(receiving)):
+        chart.add_series(
+            {
+                "name": ["Agreements", top + 1 + i, col0],
+                "categories": ["Agreements", top, col0 + 1, top, last_col],
+                "values": ["Agreements", top + 1 + i, col0 + 1, top + 1 + i, last_col],
+            }
+        )
+    chart.set_title({"name": "Central commitments by year, stacked by region (won)"})
+    chart.set_y_axis({"num_format": '#,##0,,,"bn"'})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 760, "height": 380})
+    sheet.insert_chart(top + len(receiving) + 3, col0, chart)
 
 
 def _write_provenance(book: Any, fmt: _Formats, provenance: Provenance) -> None:

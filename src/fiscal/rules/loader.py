@@ -10,6 +10,8 @@ Layout of a ruleset folder::
     parameters/**.yaml    one parameter per file; its path names it (a/b.yaml -> a.b)
     sharing/*.yaml        tax-sharing rules (pool + key)
     transfers/*.yaml      grants: equalisation, matching, keyed pools
+    ministries.yaml       central ministries that may sign agreements
+    agreements/*.yaml     regional development investment agreements, one per file
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.rules.agreement_checks import check_agreement
+from fiscal.rules.agreements import Agreement, MinistriesFile, Ministry
 from fiscal.rules.models import (
     EqualisationRule,
     MatchingRule,
@@ -54,9 +58,9 @@ def load_ruleset(root: Path) -> Ruleset:
 
 def rule_files(root: Path) -> list[Path]:
     """Every file that belongs to the ruleset, in a stable order."""
-    files = [root / "ruleset.yaml", root / "regions.yaml"]
+    files = [root / "ruleset.yaml", root / "regions.yaml", root / "ministries.yaml"]
     files += sorted((root / "parameters").rglob("*.yaml")) if (root / "parameters").is_dir() else []
-    for folder in RULE_FOLDERS:
+    for folder in (*RULE_FOLDERS, "agreements"):
         if (root / folder).is_dir():
             files += sorted((root / folder).glob("*.yaml"))
     return files
@@ -84,6 +88,8 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
 
     parameters = _load_parameters(root, problems)
     rules, rule_docs = _load_rules(root, problems)
+    ministries = _load_ministries(root, problems)
+    agreements, agreement_docs = _load_agreements(root, problems)
 
     # A broken ruleset.yaml or regions.yaml must not hide the problems of other files:
     # check against empty stand-ins, skipping only the checks that need what is missing.
@@ -97,11 +103,19 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
         parameters=parameters,
         rules=rules,
         files=[f for f in rule_files(root) if f.is_file()],
+        ministries=ministries or [],
+        agreements=agreements,
     )
     if regions_known:
         _check_regions(ruleset, problems)
     _check_parameters(ruleset, problems, regions_known)
     _check_rules(ruleset, rule_docs, problems, regions_known, items_known)
+    _check_manifest(ruleset, problems, items_known)
+    ministry_ids = {m.id for m in ministries} if ministries is not None else None
+    for agreement in agreements:
+        problems += check_agreement(
+            agreement, agreement_docs[agreement.id], ruleset, ministry_ids, regions_known
+        )
     if not (regions_known and items_known):
         return None, problems
     if not problems:
@@ -165,6 +179,103 @@ def _load_parameters(root: Path, problems: list[Problem]) -> dict[str, Parameter
         parameter.located(doc.pos())
         parameters[name] = parameter
     return parameters
+
+
+def _load_ministries(root: Path, problems: list[Problem]) -> list[Ministry] | None:
+    path = root / "ministries.yaml"
+    if not path.exists():
+        return None
+    doc, file = _load_one(path, MinistriesFile, problems)
+    if doc is None or file is None:
+        return None
+    for index, ministry in enumerate(file.ministries):
+        ministry.located(doc.pos(("ministries", index)))
+    return list(file.ministries)
+
+
+def _load_agreements(
+    root: Path, problems: list[Problem]
+) -> tuple[list[Agreement], dict[str, YamlDoc]]:
+    agreements: list[Agreement] = []
+    docs: dict[str, YamlDoc] = {}
+    folder = root / "agreements"
+    if not folder.is_dir():
+        return agreements, docs
+    for path in sorted(folder.glob("*.yaml")):
+        doc, agreement = _load_one(path, Agreement, problems)
+        if doc is None or agreement is None:
+            continue
+        agreement.located(doc.pos())
+        for i, party in enumerate(agreement.parties):
+            party.located(doc.pos(("parties", i)))
+        for i, project in enumerate(agreement.projects):
+            project.located(doc.pos(("projects", i)))
+        for i, amendment in enumerate(agreement.amendments):
+            amendment.located(doc.pos(("amendments", i)))
+        if agreement.id in docs:
+            problems.append(
+                Problem(
+                    doc.pos(("id",)),
+                    f"agreement id {agreement.id!r} is already used by {docs[agreement.id].pos()}",
+                )
+            )
+            continue
+        if path.stem != agreement.id:
+            problems.append(
+                Problem(
+                    doc.pos(("id",)),
+                    f"agreement id {agreement.id!r} must match its file "
+                    f"name {path.stem!r}, so the id never changes when the file moves",
+                )
+            )
+        docs[agreement.id] = doc
+        agreements.append(agreement)
+    return agreements, docs
+
+
+def _check_manifest(ruleset: Ruleset, problems: list[Problem], items_known: bool) -> None:
+    if not items_known:
+        return
+    items = {i.id: i for i in ruleset.items}
+    for item in ruleset.items:
+        if item.from_indicator and item.from_agreements:
+            problems.append(
+                Problem(
+                    item.source, f"item {item.id!r}: from_indicator or from_agreements, not both"
+                )
+            )
+        if item.from_agreements == "central_inflow" and item.category is Category.obligation:
+            problems.append(
+                Problem(item.source, f"item {item.id!r}: agreement inflows are revenue")
+            )
+        if item.from_agreements == "co_funding" and item.category is not Category.obligation:
+            problems.append(
+                Problem(item.source, f"item {item.id!r}: co-funding must have category obligation")
+            )
+    rate = ruleset.manifest.discount_rate
+    if rate is not None:
+        ref = ruleset.resolve(rate)
+        if ref is None or ref.parameter.unit is not Unit.ratio:
+            problems.append(
+                Problem(
+                    ruleset.manifest.source, f"discount_rate {rate!r} must name a ratio parameter"
+                )
+            )
+    rule = ruleset.manifest.affordability
+    if rule is not None:
+        for item_id in rule.obligations:
+            if item_id not in items:
+                problems.append(
+                    Problem(ruleset.manifest.source, f"affordability: unknown item {item_id!r}")
+                )
+        ref = ruleset.resolve(rule.limit)
+        if ref is None or ref.parameter.unit is not Unit.ratio:
+            problems.append(
+                Problem(
+                    ruleset.manifest.source,
+                    f"affordability: limit {rule.limit!r} must name a ratio parameter",
+                )
+            )
 
 
 def _load_rules(root: Path, problems: list[Problem]) -> tuple[list[RuleT], dict[str, YamlDoc]]:
@@ -299,12 +410,17 @@ def _check_rules(
                     Problem(at(key), f"item {item_id!r} is not declared in ruleset.yaml items")
                 )
                 continue
-            if item.from_indicator is not None:
+            if item.from_indicator is not None or item.from_agreements is not None:
                 problems.append(
                     Problem(
                         at(key),
-                        f"item {item_id!r} is taken from input {item.from_indicator!r}; "
-                        "a rule cannot also compute it",
+                        f"item {item_id!r} is taken from "
+                        + (
+                            f"input {item.from_indicator!r}"
+                            if item.from_indicator
+                            else "the agreements"
+                        )
+                        + "; a rule cannot also compute it",
                     )
                 )
             wants_obligation = key == "co_funding_item"
@@ -388,7 +504,11 @@ def _check_rules(
                             )
                         )
     for item in ruleset.items:
-        if item.from_indicator is None and item.id not in producers:
+        if (
+            item.from_indicator is None
+            and item.from_agreements is None
+            and item.id not in producers
+        ):
             problems.append(
                 Problem(
                     item.source,

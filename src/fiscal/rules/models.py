@@ -56,7 +56,21 @@ class ItemDef(Located):
         default=None,
         description="Taken as it is from this regional input indicator, not computed by a rule.",
     )
+    from_agreements: Literal["central_inflow", "co_funding"] | None = Field(
+        default=None,
+        description=(
+            "Filled from the agreements: central_inflow is the central money a region receives, "
+            "co_funding the region's own cost share."
+        ),
+    )
     description: str | None = None
+
+
+class Affordability(FileModel):
+    """Flag region-years whose obligations pass a share of their own-source revenue."""
+
+    obligations: list[Id] = Field(min_length=1, description="Items counted as obligations.")
+    limit: Text = Field(description="Ratio parameter: the most of own-source revenue allowed.")
 
 
 class RulesetManifest(Located):
@@ -75,6 +89,10 @@ class RulesetManifest(Located):
         ),
     )
     items: list[ItemDef] = Field(min_length=1)
+    affordability: Affordability | None = None
+    discount_rate: Text | None = Field(
+        default=None, description="Ratio parameter: the discount rate for present values."
+    )
 
 
 # --- regions.yaml ---------------------------------------------------------------------------

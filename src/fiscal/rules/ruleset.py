@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from fiscal.rules.agreements import Agreement, Ministry
 from fiscal.rules.models import (
     EqualisationRule,
     ItemDef,
@@ -45,6 +46,11 @@ class Ruleset:
     parameters: dict[str, Parameter]
     rules: list[Rule]
     files: list[Path] = field(default_factory=list)
+    ministries: list[Ministry] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+
+    def agreement(self, agreement_id: str) -> Agreement | None:
+        return next((a for a in self.agreements if a.id == agreement_id), None)
 
     @property
     def region_ids(self) -> list[str]:
