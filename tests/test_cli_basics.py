@@ -63,21 +63,23 @@ def test_validate_reports_every_problem_with_file_and_line(rules_copy: Path) -> 
     )
     regions = rules_copy / "regions.yaml"
     regions.write_text(
-        regions.read_text(encoding="utf-8").replace("mega_region: honam}", "mega_region: hanam}", 1),
+        regions.read_text(encoding="utf-8").replace(
+            "mega_region: honam}", "mega_region: hanam}", 1
+        ),
         encoding="utf-8",
     )
     done = run_fiscal("validate", rules_copy, cwd=rules_copy.parent)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     err = done.stderr
-    vat_line = 1 + next(
-        i for i, t in enumerate(vat.read_text().splitlines()) if "2023-01-01" in t
-    )
-    assert f"rules/parameters/local_consumption_tax/vat_share.yaml:{vat_line}: 2.53 is a ratio outside [0, 1]" in err
+    vat_line = 1 + next(i for i, t in enumerate(vat.read_text().splitlines()) if "2023-01-01" in t)
+    vat_where = f"rules/parameters/local_consumption_tax/vat_share.yaml:{vat_line}"
+    assert f"{vat_where}: 2.53 is a ratio outside [0, 1]" in err
     rule_line = 1 + next(
         i for i, t in enumerate(rule.read_text().splitlines()) if "fire_safety.rate" in t
     )
-    assert f"rules/transfers/fire_safety_grant.yaml:{rule_line}: unknown parameter 'fire_safety.rate'" in err
+    rule_where = f"rules/transfers/fire_safety_grant.yaml:{rule_line}"
+    assert f"{rule_where}: unknown parameter 'fire_safety.rate'" in err
     assert "unknown mega-region 'hanam'" in err
     assert "3 problems in 3 files" in err
     # Sorted by file: parameters/ before regions.yaml before transfers/.

@@ -56,9 +56,15 @@ def test_default_run_writes_the_workbook_in_the_current_folder(workbook: tuple[P
     assert "Seoul" in stdout and "All regions" in stdout
     book = openpyxl.load_workbook(path, read_only=True)
     assert book.sheetnames == [
-        "Summary", "Regions", "Ledger", "Agreements", "Affordability", "Pools", "Parameters",
+        "Summary",
+        "Regions",
+        "Ledger",
+        "Agreements",
+        "Affordability",
+        "Pools",
+        "Parameters",
         "Provenance",
-    ]  # fmt: skip
+    ]
 
 
 def test_every_ledger_amount_is_a_whole_number_of_won(workbook: tuple[Path, str]) -> None:
@@ -82,11 +88,16 @@ def test_ledger_reconciles_with_summary_to_the_won(workbook: tuple[Path, str]) -
         if row["region"] == "TOTAL":
             continue
         region, year = str(row["region"]), int(row["year"])  # type: ignore[call-overload]
-        for category in ("own_source", "general_grants", "specific_grants", "other_revenue",
-                         "obligations"):  # fmt: skip
+        for category in (
+            "own_source",
+            "general_grants",
+            "specific_grants",
+            "other_revenue",
+            "obligations",
+        ):
             assert row[f"{category}_krw"] == totals[(region, year, category)], (region, year)
-        revenue = sum(totals[(region, year, c)] for c in
-                      ("own_source", "general_grants", "specific_grants", "other_revenue"))  # fmt: skip
+        revenues = ("own_source", "general_grants", "specific_grants", "other_revenue")
+        revenue = sum(totals[(region, year, c)] for c in revenues)
         assert row["total_revenue_krw"] == revenue
         assert row["net_after_commitments_krw"] == revenue - totals[(region, year, "obligations")]
         checked += 1
@@ -105,9 +116,12 @@ def test_every_pool_is_fully_distributed(workbook: tuple[Path, str]) -> None:
         by_item_year[(str(row["item"]), int(row["year"]))] += int(row["amount_krw"])  # type: ignore[call-overload]
     pools = rows(workbook[0], "Pools")
     assert {p["rule"] for p in pools} == {
-        "local_consumption_tax", "local_shared_tax_ordinary", "local_shared_tax_special",
-        "real_estate_grant", "fire_safety_grant",
-    }  # fmt: skip
+        "local_consumption_tax",
+        "local_shared_tax_ordinary",
+        "local_shared_tax_special",
+        "real_estate_grant",
+        "fire_safety_grant",
+    }
     for pool in pools:
         assert pool["unallocated_krw"] == 0
         assert pool["distributed_krw"] == pool["pool_krw"]
@@ -129,7 +143,8 @@ def test_ledger_sources_point_at_real_lines(workbook: tuple[Path, str]) -> None:
             kinds.add("input")
         elif rule.startswith("agreement:"):
             project = rule.rpartition("/")[2]
-            assert written in (f"- id: {project}", f"{project}:") or written.startswith("- effective")
+            starts = (f"- id: {project}", f"{project}:", "- effective")
+            assert written.startswith(starts)
             kinds.add("agreement")
         else:
             assert written == f"id: {rule}"
@@ -143,8 +158,11 @@ def test_parameters_sheet_lists_each_value_used_with_its_line(workbook: tuple[Pa
     assert [(p["effective"], p["value"]) for p in vat] == [("2023-01-01", 0.253)]
     file, _, line = str(vat[0]["source"]).rpartition(":")
     assert "2023-01-01" in Path(file).read_text(encoding="utf-8").splitlines()[int(line) - 1]
-    weights = {p["part"]: p["value"] for p in params
-               if p["parameter"] == "local_consumption_tax.class_weight"}  # fmt: skip
+    weights = {
+        p["part"]: p["value"]
+        for p in params
+        if p["parameter"] == "local_consumption_tax.class_weight"
+    }
     assert weights["capital"] == 1 and weights["province"] == 3
 
 

@@ -85,6 +85,8 @@ def project(
 
     Example: [bold]fiscal project --from 2025 --to 2030 -o korea.xlsx[/]
     """
+    from rich.markup import escape
+
     from fiscal import render
     from fiscal.engine.projection import project as run_projection
     from fiscal.inputs import input_files, load_inputs
@@ -134,7 +136,49 @@ def project(
                 )
         else:
             out.print(f"All {len(projection.pools)} pools distributed to the won.")
+    flags = render.affordability_flags(projection)
+    for line in flags:
+        out.print(f"[yellow]Affordability: {escape(line)}[/]", soft_wrap=True)
     out.print(f"Wrote {output}")
+
+
+@app.command()
+def agreements(
+    agreement_id: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="Show one agreement's schedule.")
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """List the investment agreements, or show one agreement's schedule by party and year.
+
+    Examples: [bold]fiscal agreements[/] ·
+    [bold]fiscal agreements 2025-southeast-hydrogen-corridor[/]
+    """
+    from fiscal import render
+    from fiscal.engine.projection import agreement_schedules
+    from fiscal.errors import Problem, SourcePos
+    from fiscal.paths import default_rules
+    from fiscal.rules.loader import load_ruleset
+
+    root = rules or default_rules()
+    ruleset = load_ruleset(root)
+    schedules = agreement_schedules(ruleset)
+    out = render.console()
+    if agreement_id is None:
+        out.print(render.agreements_table(schedules))
+        return
+    chosen = [s for s in schedules if s.agreement.id == agreement_id]
+    if not chosen:
+        known = ", ".join(s.agreement.id for s in schedules)
+        raise UserError(
+            [
+                Problem(
+                    SourcePos.of(root / "agreements"),
+                    f"unknown agreement {agreement_id!r}; known: {known}",
+                )
+            ]
+        )
+    out.print(render.agreement_detail(chosen[0]))
 
 
 @app.command()

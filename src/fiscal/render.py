@@ -13,6 +13,7 @@ from rich.table import Table
 from fiscal.errors import Problem
 
 if TYPE_CHECKING:
+    from fiscal.engine.agreements import AgreementSchedule
     from fiscal.engine.projection import Projection
 
 BILLION = 10**9
@@ -81,6 +82,105 @@ def projection_summary(projection: Projection) -> Table:
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}" if whole else "–"
+
+
+def affordability_flags(projection: Projection) -> list[str]:
+    """One line per region-year whose obligations pass the affordability limit."""
+    check = projection.affordability
+    if check is None:
+        return []
+    lines = []
+    for r, region in enumerate(projection.regions):
+        for y, year in enumerate(projection.years):
+            if check.flagged[r, y]:
+                lines.append(
+                    f"{region.name.en} {year}: {', '.join(check.items)} "
+                    f"{int(check.obligations[r, y]):,} won = "
+                    f"{check.share_of_own_source[r, y]:.2%} of own-source revenue "
+                    f"(limit {float(check.limit[y]):.2%})"
+                )
+    return lines
+
+
+def agreements_table(schedules: list[AgreementSchedule]) -> Table:
+    table = Table(title="Investment agreements (billion won)", title_justify="left")
+    for name, justify in [
+        ("Agreement", "left"),
+        ("Status", "left"),
+        ("Parties", "left"),
+        ("Years", "left"),
+        ("Total", "right"),
+        ("Central", "right"),
+        ("PV total", "right"),
+        ("PV central", "right"),
+    ]:
+        table.add_column(name, justify=justify, no_wrap=name != "Parties")  # type: ignore[arg-type]
+    for schedule in schedules:
+        a = schedule.agreement
+        years = [y for p in schedule.projects for y in p.years]
+        total, central = schedule.total(), schedule.total("central")
+        parties = ", ".join(p.id for p in a.parties)
+        table.add_row(
+            a.id,
+            a.status,
+            parties,
+            f"{min(years)}-{max(years)}" if years else "-",
+            f"{total / BILLION:,.1f}",
+            f"{central / BILLION:,.1f} ({_pct(central, total)}%)",
+            f"{schedule.present_value['total'] / BILLION:,.1f}",
+            f"{schedule.present_value['central'] / BILLION:,.1f}",
+        )
+    return table
+
+
+def agreement_detail(schedule: AgreementSchedule) -> Table:
+    """Who pays what each year (million won), and where the central money goes."""
+    a = schedule.agreement
+    years = sorted({f.year for f in schedule.flows})
+    table = Table(
+        title=f"{a.id}: {a.title} ({a.status}); million won; PV at "
+        f"{float(schedule.discount_rate):.1%} to {schedule.base_year}",
+        title_justify="left",
+    )
+    table.add_column("Project")
+    table.add_column("Party")
+    table.add_column("Flow")
+    for year in years:
+        table.add_column(str(year), justify="right")
+    table.add_column("Total", justify="right")
+    for project in schedule.projects:
+        keys: list[tuple[str, str, str]] = []
+        for flow in project.flows:
+            key = (flow.party, flow.party_kind, flow.flow)
+            if key not in keys:
+                keys.append(key)
+        for party, kind, flow_kind in keys:
+            by_year = {
+                f.year: f.amount
+                for f in project.flows
+                if (f.party, f.party_kind, f.flow) == (party, kind, flow_kind)
+            }
+            label = "pays" if flow_kind == "cost_share" else "receives central"
+            table.add_row(
+                project.project,
+                f"{party} ({kind})",
+                label,
+                *[f"{by_year.get(y, 0) / 10**6:,.0f}" for y in years],
+                f"{sum(by_year.values()) / 10**6:,.0f}",
+            )
+        table.add_row(
+            project.project,
+            "project",
+            "year total",
+            *[f"{project.amounts.get(y, 0) / 10**6:,.0f}" for y in years],
+            f"{sum(project.amounts.values()) / 10**6:,.0f}",
+            style="bold",
+        )
+        if project.unpaid:
+            table.add_row(
+                project.project, "", f"unpaid after termination: {project.unpaid / 10**6:,.0f}"
+            )
+    return table
 
 
 def is_terminal() -> bool:

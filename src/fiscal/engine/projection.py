@@ -501,3 +501,13 @@ def _affordability(ctx: _Context, amounts: dict[str, Int64Array]) -> Affordabili
 class _ManifestOwner:
     id: str
     source: SourcePos
+
+
+def agreement_schedules(ruleset: Ruleset) -> list[AgreementSchedule]:
+    """Every agreement's schedule over its own years, without any inputs (for listings)."""
+    empty = Inputs(ruleset.root, {}, {})
+    ctx = _Context(ruleset, empty, [])
+    schedules, _ = _agreements(ctx, {}, {})
+    if ctx.problems:
+        raise UserError(ctx.problems)
+    return schedules
