@@ -57,6 +57,7 @@ def test_default_run_writes_the_workbook_in_the_current_folder(workbook: tuple[P
     book = openpyxl.load_workbook(path, read_only=True)
     assert book.sheetnames == [
         "Summary",
+        "National",
         "Regions",
         "Ledger",
         "Agreements",

@@ -214,6 +214,15 @@ def national_series() -> dict[str, object]:
                 "Derived: the 2025 local shared tax proposal 67.04 trn (MOIS 2024-09-05) / 19.24%; "
                 "internal-tax totals are UNCONFIRMED; grown 3% a year",
             ),
+            "national_tax_gross": series(
+                "National taxes before the local consumption tax carve-out",
+                "국세(지방소비세 이양분 포함)",
+                409_100 * 10**9,
+                0.03,
+                "2025 national tax budget 382.4 trn (etoday 2394473) plus the 26.7 trn local "
+                "consumption tax carved out of VAT; grown 3% a year",
+                note="The national:local tax ratio nets out the local consumption tax in force.",
+            ),
             "comprehensive_real_estate_tax": series(
                 "Comprehensive real-estate tax",
                 "종합부동산세",

@@ -80,37 +80,43 @@ def project(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only where the file went.")
     ] = False,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="A scenario file to project under.")
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Show figures by region, mega-region or class.")
+    ] = "region",
 ) -> None:
     """Project every region's budget year by year and write an Excel workbook.
 
-    Example: [bold]fiscal project --from 2025 --to 2030 -o korea.xlsx[/]
+    Examples: [bold]fiscal project --from 2025 --to 2030 -o korea.xlsx[/] ·
+    [bold]fiscal project --scenario scenarios/lct-30pct-2027.yaml --by mega-region[/]
     """
     from rich.markup import escape
 
-    from fiscal import render
-    from fiscal.engine.projection import project as run_projection
-    from fiscal.inputs import input_files, load_inputs
+    from fiscal import api, render
+    from fiscal.inputs import input_files
     from fiscal.io.atomic import refuse_overwrite, write_atomic
     from fiscal.io.workbook import write_projection
     from fiscal.paths import default_inputs, default_rules
     from fiscal.provenance import collect
-    from fiscal.rules.loader import load_ruleset, rule_files
+    from fiscal.rules.loader import rule_files
+    from fiscal.views import BY_CHOICES, view
 
+    if by not in BY_CHOICES:
+        raise typer.BadParameter(f"expected one of {', '.join(BY_CHOICES)}", param_hint="--by")
     if from_year is not None and to_year is not None and from_year > to_year:
         raise typer.BadParameter(f"--from {from_year} is after --to {to_year}", param_hint="--from")
     if output.exists() and not force:
         raise refuse_overwrite(output)
     rules_root = rules or default_rules()
     inputs_root = inputs or default_inputs()
-    ruleset = load_ruleset(rules_root)
-    data = load_inputs(inputs_root)
-    first = from_year if from_year is not None else data.first_year()
-    last = to_year if to_year is not None else data.last_year()
-    if first > last:
-        raise typer.BadParameter(
-            f"--from {first} is after the last year {last}", param_hint="--from"
-        )
-    projection = run_projection(ruleset, data, range(first, last + 1))
+    ruleset = api.load_rules(rules_root)
+    data = api.load_inputs(inputs_root)
+    years = api.years_for(data, from_year, to_year)
+    first, last = years[0], years[-1]
+    projection = api.project(ruleset, data, scenario, years)
+    shown = view(projection, ruleset, by)
     provenance = collect(
         rules_root,
         [f for f in rule_files(rules_root) if f.is_file()],
@@ -118,15 +124,16 @@ def project(
         [f for f in input_files(inputs_root) if f.is_file()],
         projection.scenario,
         (first, last),
+        scenario_files=[scenario] if scenario else [],
     )
     write_atomic(
         output,
-        lambda temp: write_projection(temp, projection, ruleset, provenance),
+        lambda temp: write_projection(temp, projection, ruleset, provenance, shown),
         overwrite=force,
     )
     out = render.console()
     if not quiet:
-        out.print(render.projection_summary(projection))
+        out.print(render.projection_summary(shown))
         short = [p for p in projection.pools if p.unallocated.any()]
         if short:
             for pool in short:
@@ -136,6 +143,9 @@ def project(
                 )
         else:
             out.print(f"All {len(projection.pools)} pools distributed to the won.")
+        line = render.national_line(projection)
+        if line:
+            out.print(line, soft_wrap=True)
     flags = render.affordability_flags(projection)
     for line in flags:
         out.print(f"[yellow]Affordability: {escape(line)}[/]", soft_wrap=True)

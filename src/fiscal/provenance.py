@@ -107,13 +107,19 @@ def collect(
     scenario: str,
     years: tuple[int, int],
     argv: list[str] | None = None,
+    scenario_files: list[Path] | None = None,
 ) -> Provenance:
-    files = [
-        FileHash("rules", p.relative_to(rules_root).as_posix(), sha256_file(p)) for p in rule_files
-    ] + [
-        FileHash("inputs", p.relative_to(inputs_root).as_posix(), sha256_file(p))
-        for p in input_files
-    ]
+    files = (
+        [
+            FileHash("rules", p.relative_to(rules_root).as_posix(), sha256_file(p))
+            for p in rule_files
+        ]
+        + [
+            FileHash("inputs", p.relative_to(inputs_root).as_posix(), sha256_file(p))
+            for p in input_files
+        ]
+        + [FileHash("scenario", p.as_posix(), sha256_file(p)) for p in scenario_files or []]
+    )
     args = sys.argv if argv is None else argv
     command = "fiscal " + shlex.join(args[1:]) if args else "fiscal"
     return Provenance(

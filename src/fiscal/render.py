@@ -14,7 +14,9 @@ from fiscal.errors import Problem
 
 if TYPE_CHECKING:
     from fiscal.engine.agreements import AgreementSchedule
+    from fiscal.engine.money import Int64Array
     from fiscal.engine.projection import Projection
+    from fiscal.views import View
 
 BILLION = 10**9
 
@@ -40,27 +42,28 @@ def _bn(amount: int) -> str:
     return f"{amount / BILLION:,.0f}"
 
 
-def projection_summary(projection: Projection) -> Table:
-    """Regions x headline figures: the first year's money, both ratios over the horizon."""
-    head = projection.headline
-    first, last = projection.years[0], projection.years[-1]
+def projection_summary(view: View) -> Table:
+    """Units x headline figures: the first year's money, both ratios over the horizon."""
+    head = view.headline
+    first, last = view.years[0], view.years[-1]
+    noun = {"region": "", "mega-region": " by mega-region", "class": " by region class"}[view.by]
     table = Table(
-        title=f"{projection.scenario}: {first} in billion won; ratios {first} → {last}",
+        title=f"{view.scenario}{noun}: {first} in billion won; ratios {first} → {last}",
         title_justify="left",
     )
-    table.add_column("Region", no_wrap=True)
+    table.add_column(view.by.capitalize(), no_wrap=True)
     for label in ("Total", "Own", "General", "Specific", "Co-fund"):
         table.add_column(label, justify="right", no_wrap=True)
     table.add_column("Indep. %", justify="right", no_wrap=True)
     table.add_column("Auton. %", justify="right", no_wrap=True)
 
-    def row(label: str, rows: slice | int, style: str | None = None) -> None:
-        def money(values: object) -> int:
-            return int(values[rows, 0].sum())  # type: ignore[index]
+    def row(label: str, rows: slice, style: str | None = None) -> None:
+        def money(values: Int64Array, year: int = 0) -> int:
+            return int(values[rows, year].sum())
 
-        total0, total1 = money(head.total_revenue), int(head.total_revenue[rows, -1].sum())
-        own0, own1 = money(head.own_source), int(head.own_source[rows, -1].sum())
-        gen0, gen1 = money(head.general_grants), int(head.general_grants[rows, -1].sum())
+        total0, total1 = money(head.total_revenue), money(head.total_revenue, -1)
+        own0, own1 = money(head.own_source), money(head.own_source, -1)
+        gen0, gen1 = money(head.general_grants), money(head.general_grants, -1)
         table.add_row(
             label,
             _bn(total0),
@@ -73,8 +76,8 @@ def projection_summary(projection: Projection) -> Table:
             style=style,
         )
 
-    for r, region in enumerate(projection.regions):
-        row(region.name.en, slice(r, r + 1))
+    for u, unit in enumerate(view.units):
+        row(unit.en, slice(u, u + 1))
     table.add_section()
     row("All regions", slice(None), style="bold")
     return table
@@ -82,6 +85,22 @@ def projection_summary(projection: Projection) -> Table:
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}" if whole else "–"
+
+
+def national_line(projection: Projection) -> str | None:
+    """The national:local tax ratio and disparity, first year to last."""
+    from fiscal.tables import tax_ratio_text
+
+    m = projection.measures
+    if m is None:
+        return None
+    first, last = projection.years[0], projection.years[-1]
+    return (
+        f"National:local tax ratio {first} {tax_ratio_text(float(m.local_tax_share[0]))} → "
+        f"{last} {tax_ratio_text(float(m.local_tax_share[-1]))}. Disparity (CV of per-capita "
+        f"general revenue) {first}: {m.cv_before_transfers[0]:.3f} before transfers, "
+        f"{m.cv_after_transfers[0]:.3f} after."
+    )
 
 
 def affordability_flags(projection: Projection) -> list[str]:

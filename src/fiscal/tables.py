@@ -12,6 +12,7 @@ from typing import Literal
 
 from fiscal.engine.projection import Projection
 from fiscal.rules.ruleset import Ruleset
+from fiscal.views import View
 
 Kind = Literal["text", "won", "ratio", "year", "share"]
 Cell = str | int | float
@@ -373,3 +374,76 @@ def affordability(projection: Projection) -> Table:
                     )
                 )
     return Table("Affordability", columns, rows)
+
+
+def national(projection: Projection) -> Table:
+    """Per year: the national:local tax ratio and regional disparity before/after transfers."""
+    columns = [
+        Column("year", "year", 7),
+        Column("national_tax_krw", "won", 22),
+        Column("local_tax_krw", "won", 22),
+        Column("local_tax_share", "ratio", 11),
+        Column("national_local_ratio", "text", 12),
+        Column("cv_before_transfers", "share", 12),
+        Column("cv_after_transfers", "share", 12),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    m = projection.measures
+    if m is not None:
+        for y, year in enumerate(projection.years):
+            share = float(m.local_tax_share[y])
+            rows.append(
+                (
+                    year,
+                    int(m.national_tax[y]),
+                    int(m.local_tax[y]),
+                    share,
+                    tax_ratio_text(share),
+                    float(m.cv_before_transfers[y]),
+                    float(m.cv_after_transfers[y]),
+                )
+            )
+    return Table("National", columns, rows)
+
+
+def tax_ratio_text(local_share: float) -> str:
+    """The national:local tax ratio as officials write it, e.g. 76.9:23.1."""
+    return f"{100 * (1 - local_share):.1f}:{100 * local_share:.1f}"
+
+
+def view_summary(view: View) -> Table:
+    """Headline figures per unit (region, mega-region or class) and year."""
+    money = [
+        "total_revenue",
+        "own_source",
+        "general_grants",
+        "specific_grants",
+        "other_revenue",
+        "obligations",
+        "net_after_commitments",
+    ]
+    columns = [
+        Column("year", "year", 7),
+        Column(view.by.replace("-", "_"), "text", 14),
+        Column("name_ko", "text", 16),
+        Column("name_en", "text", 22),
+        *[Column(f"{name}_krw", "won", 22) for name in money],
+        Column("independence_ratio", "ratio", 12),
+        Column("autonomy_ratio", "ratio", 12),
+    ]
+    head = view.headline
+    rows: list[tuple[Cell, ...]] = []
+    for y, year in enumerate(view.years):
+        for u, unit in enumerate(view.units):
+            rows.append(
+                (
+                    year,
+                    unit.id,
+                    unit.ko,
+                    unit.en,
+                    *[int(getattr(head, m)[u, y]) for m in money],
+                    float(head.independence[u, y]),
+                    float(head.autonomy[u, y]),
+                )
+            )
+    return Table("Consolidated", columns, rows)

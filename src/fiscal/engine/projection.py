@@ -21,6 +21,7 @@ from fiscal.engine.agreements import AgreementSchedule, Flow, schedule_agreement
 from fiscal.engine.equalisation import equalise
 from fiscal.engine.indicators import Headline, headline
 from fiscal.engine.matching import match
+from fiscal.engine.measures import NationalMeasures, national_measures
 from fiscal.engine.money import FloatArray, Int64Array, apply_rate
 from fiscal.engine.sharing import pool_amounts, share_by_key
 from fiscal.errors import Problem, SourcePos, UserError
@@ -33,7 +34,7 @@ from fiscal.rules.models import (
     Region,
     SharingRule,
 )
-from fiscal.rules.ruleset import ParameterRef, Rule, Ruleset, value_for_region
+from fiscal.rules.ruleset import ParameterRef, Ruleset, value_for_region
 from fiscal.rules.types import Category
 
 
@@ -95,6 +96,7 @@ class Projection:
     agreements: list[AgreementSchedule] = field(default_factory=list)
     agreement_flows: dict[str, dict[tuple[int, int], list[Flow]]] = field(default_factory=dict)
     affordability: Affordability | None = None
+    measures: NationalMeasures | None = None
 
     @property
     def region_ids(self) -> list[str]:
@@ -182,7 +184,7 @@ class _Context:
             per_year.append(row)
         return [list(column) for column in zip(*per_year, strict=True)]
 
-    def national(self, series: str, rule: Rule) -> Int64Array:
+    def national(self, series: str, rule: Owner) -> Int64Array:
         array, problem = national_array(self.inputs, series.removeprefix("national."), self.years)
         if array is None:
             self.problems.append(Problem(rule.source, f"rule {rule.id!r}: {problem}"))
@@ -374,6 +376,12 @@ def project(
             )
 
     affordability = _affordability(ctx, amounts)
+    head = headline(
+        {i.id: amounts[i.id] for i in ruleset.items if i.id in amounts},
+        {i.id: i.category for i in ruleset.items},
+        shape,
+    )
+    measures = _measures(ctx, amounts, head)
     if ctx.problems:
         raise UserError(ctx.problems)
     ordered = {item.id: amounts[item.id] for item in ruleset.items}
@@ -391,7 +399,8 @@ def project(
         traces={item.id: traces[item.id] for item in ruleset.items},
         pools=pools,
         parameter_uses=uses,
-        headline=headline(ordered, categories, shape),
+        headline=head,
+        measures=measures,
     )
 
 
@@ -511,3 +520,19 @@ def agreement_schedules(ruleset: Ruleset) -> list[AgreementSchedule]:
     if ctx.problems:
         raise UserError(ctx.problems)
     return schedules
+
+
+def _measures(
+    ctx: _Context, amounts: dict[str, Int64Array], head: Headline
+) -> NationalMeasures | None:
+    spec = ctx.ruleset.manifest.measures
+    if spec is None:
+        return None
+    owner = _ManifestOwner("measures", ctx.ruleset.manifest.source)
+    shape = (len(ctx.ruleset.regions), len(ctx.years))
+    zeros = np.zeros(shape, dtype=np.int64)
+    gross = ctx.national(spec.national_tax, owner)
+    carved = sum((amounts.get(i, zeros) for i in spec.national_tax_less), zeros.copy())
+    local = sum((amounts.get(i, zeros) for i in spec.local_taxes), zeros.copy())
+    population = ctx.regional(spec.population, ctx.ruleset.manifest.source, "measures")
+    return national_measures(gross, carved, local, head.own_source, head.general_grants, population)

@@ -27,11 +27,14 @@ from fiscal.tables import (
     agreement_totals,
     agreements,
     ledger,
+    national,
     parameters,
     pools,
     regions,
     summary,
+    view_summary,
 )
+from fiscal.views import View
 
 EXACT_LIMIT = 2**53
 _CHART_COLORS = ["#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#7f7f7f"]
@@ -65,7 +68,11 @@ class _Formats:
 
 
 def write_projection(
-    path: Path, projection: Projection, ruleset: Ruleset, provenance: Provenance
+    path: Path,
+    projection: Projection,
+    ruleset: Ruleset,
+    provenance: Provenance,
+    consolidated: View | None = None,
 ) -> None:
     """Write the projection workbook to ``path`` (the caller makes the write atomic)."""
     book = xlsxwriter.Workbook(
@@ -85,6 +92,9 @@ def write_projection(
     summary_table = summary(projection, ruleset)
     sheet = _write_table(book, fmt, summary_table, bold_rows=_total_rows(summary_table))
     _summary_charts(book, sheet, fmt, projection, summary_table)
+    if consolidated is not None and consolidated.by != "region":
+        _write_table(book, fmt, view_summary(consolidated))
+    _write_table(book, fmt, national(projection))
     _write_table(book, fmt, regions(projection, ruleset))
     _write_table(book, fmt, ledger(projection))
     _write_agreements(book, fmt, projection)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from fiscal.errors import Problem, SourcePos
 from fiscal.rules.agreements import (
@@ -22,12 +22,17 @@ from fiscal.rules.agreements import (
 )
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Unit
-from fiscal.yamlsource import YamlDoc
+
+
+class Positions(Protocol):
+    """Anything that knows the source position of a place in an agreement (a YamlDoc)."""
+
+    def pos(self, loc: tuple[Any, ...] = ()) -> SourcePos: ...
 
 
 def check_agreement(
     agreement: Agreement,
-    doc: YamlDoc,
+    doc: Positions,
     ruleset: Ruleset,
     ministries: set[str] | None,
     regions_known: bool,
@@ -217,10 +222,6 @@ def _check_terms(
 
 def _pct(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}%"
-
-
-def position_of(doc: YamlDoc, loc: tuple[Any, ...]) -> SourcePos:
-    return doc.pos(loc)
 
 
 __all__ = ["ProjectTerms", "check_agreement"]

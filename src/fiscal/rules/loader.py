@@ -252,6 +252,13 @@ def _check_manifest(ruleset: Ruleset, problems: list[Problem], items_known: bool
             problems.append(
                 Problem(item.source, f"item {item.id!r}: co-funding must have category obligation")
             )
+    measures = ruleset.manifest.measures
+    if measures is not None:
+        for item_id in [*measures.national_tax_less, *measures.local_taxes]:
+            if item_id not in items:
+                problems.append(
+                    Problem(ruleset.manifest.source, f"measures: unknown item {item_id!r}")
+                )
     rate = ruleset.manifest.discount_rate
     if rate is not None:
         ref = ruleset.resolve(rate)
@@ -558,3 +565,11 @@ def _depth(rule_id: str, graph: dict[str, set[str]]) -> int:
 
 
 __all__ = ["Status", "check_ruleset", "load_ruleset", "rule_files"]
+
+
+def check_parameter_value(
+    parameter: Parameter, value: ParameterValue, ruleset: Ruleset
+) -> list[str]:
+    """What is wrong with one dated value of a parameter (unit, range, split, coverage)."""
+    keys = set(ruleset.region_ids) | {c.value for c in RegionClass}
+    return _check_value(parameter, value, ruleset, keys, regions_known=True)

@@ -73,6 +73,20 @@ class Affordability(FileModel):
     limit: Text = Field(description="Ratio parameter: the most of own-source revenue allowed.")
 
 
+class Measures(FileModel):
+    """What decentralisation policy is judged by: the tax ratio and regional disparity."""
+
+    population: Id = Field(description="Regional indicator of population, for per-capita figures.")
+    national_tax: Annotated[str, Field(pattern=r"^national\.[a-z0-9_]+$")] = Field(
+        description="National series: national taxes before any local share is carved out."
+    )
+    national_tax_less: list[Id] = Field(
+        default_factory=list,
+        description="Items carved out of the national taxes (e.g. local consumption tax).",
+    )
+    local_taxes: list[Id] = Field(min_length=1, description="Items that are local taxes.")
+
+
 class RulesetManifest(Located):
     """``ruleset.yaml``: what the ruleset is and which budget items it knows."""
 
@@ -90,6 +104,7 @@ class RulesetManifest(Located):
     )
     items: list[ItemDef] = Field(min_length=1)
     affordability: Affordability | None = None
+    measures: Measures | None = None
     discount_rate: Text | None = Field(
         default=None, description="Ratio parameter: the discount rate for present values."
     )

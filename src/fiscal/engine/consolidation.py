@@ -1,0 +1,33 @@
+"""Consolidating regions into groups (mega-regions, region classes), exactly to the won.
+
+A grouping is a 0/1 membership matrix (groups x regions); consolidated amounts are
+its int64 product with the regions' amounts, so each group's figure is the exact sum
+of its regions' figures. Ratios are recomputed from the consolidated sums, never
+averaged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fiscal.engine.money import Int64Array
+
+
+@dataclass(frozen=True)
+class Grouping:
+    by: str  # region | mega-region | class
+    ids: list[str]
+    labels_en: list[str]
+    labels_ko: list[str]
+    membership: Int64Array  # groups x regions, 0 or 1, each region in exactly one group
+
+
+def consolidate(amounts: dict[str, Int64Array], grouping: Grouping) -> dict[str, Int64Array]:
+    """Each item's amounts summed over the regions of each group (groups x years)."""
+    out: dict[str, Int64Array] = {}
+    for item, values in amounts.items():
+        summed: Int64Array = (grouping.membership @ values).astype(np.int64)
+        out[item] = summed
+    return out
