@@ -153,6 +153,87 @@ def project(
 
 
 @app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(metavar="SCENARIO...", help="Scenario files to compare.")
+    ],
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="A scenario file to compare against. Default: the rules as they are."
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    inputs: InputsOption = None,
+    from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Compare by region, mega-region or class.")
+    ] = "region",
+    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write.")] = Path(
+        "fiscal-compare.xlsx"
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the workbook if it exists.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only where the file went.")
+    ] = False,
+) -> None:
+    """Project the baseline and each scenario over the same years and show the changes.
+
+    Example: [bold]fiscal compare scenarios/lct-30pct-2027.yaml scenarios/lst-rate-22pct.yaml[/]
+    """
+    from fiscal import api, render
+    from fiscal.comparison import Compared
+    from fiscal.inputs import input_files
+    from fiscal.io.atomic import refuse_overwrite, write_atomic
+    from fiscal.io.workbook import write_comparison
+    from fiscal.paths import default_inputs, default_rules
+    from fiscal.provenance import collect
+    from fiscal.rules.loader import rule_files
+    from fiscal.views import BY_CHOICES, view
+
+    if by not in BY_CHOICES:
+        raise typer.BadParameter(f"expected one of {', '.join(BY_CHOICES)}", param_hint="--by")
+    if output.exists() and not force:
+        raise refuse_overwrite(output)
+    rules_root = rules or default_rules()
+    inputs_root = inputs or default_inputs()
+    ruleset = api.load_rules(rules_root)
+    data = api.load_inputs(inputs_root)
+    years = api.years_for(data, from_year, to_year)
+    base_projection = api.project(ruleset, data, baseline, years)
+    base_view = view(base_projection, ruleset, by)
+    comparisons = []
+    for path in scenarios:
+        projection = api.project(ruleset, data, path, years)
+        comparisons.append(
+            Compared(base_view, view(projection, ruleset, by), base_projection, projection)
+        )
+    provenance = collect(
+        rules_root,
+        [f for f in rule_files(rules_root) if f.is_file()],
+        inputs_root,
+        [f for f in input_files(inputs_root) if f.is_file()],
+        ", ".join(c.scenario.scenario for c in comparisons) + f" vs {base_projection.scenario}",
+        (years[0], years[-1]),
+        scenario_files=[*scenarios, *([baseline] if baseline else [])],
+    )
+    write_atomic(
+        output, lambda temp: write_comparison(temp, comparisons, provenance), overwrite=force
+    )
+    out = render.console()
+    if not quiet:
+        for compared in comparisons:
+            out.print(render.comparison(compared))
+            line = render.national_line(compared.scenario_projection)
+            if line:
+                out.print(line, soft_wrap=True)
+    out.print(f"Wrote {output}")
+
+
+@app.command()
 def agreements(
     agreement_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="Show one agreement's schedule.")

@@ -13,7 +13,9 @@ from rich.table import Table
 from fiscal.errors import Problem
 
 if TYPE_CHECKING:
+    from fiscal.comparison import Compared
     from fiscal.engine.agreements import AgreementSchedule
+    from fiscal.engine.indicators import Headline
     from fiscal.engine.money import Int64Array
     from fiscal.engine.projection import Projection
     from fiscal.views import View
@@ -85,6 +87,59 @@ def projection_summary(view: View) -> Table:
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}" if whole else "–"
+
+
+def comparison(compared: Compared) -> Table:
+    """One scenario against the baseline, last year: changes by unit, in billion won."""
+    base, scen = compared.baseline, compared.scenario
+    last = base.years[-1]
+    table = Table(
+        title=f"{scen.scenario} against {base.scenario}, {last}: change in billion won; ratios %",
+        title_justify="left",
+    )
+    table.add_column(base.by.capitalize(), no_wrap=True)
+    for label in ("Δ Total", "Δ Own", "Δ General", "Δ Specific", "Δ Co-fund"):
+        table.add_column(label, justify="right", no_wrap=True)
+    table.add_column("Indep. %", justify="right", no_wrap=True)
+    table.add_column("Auton. %", justify="right", no_wrap=True)
+
+    def row(label: str, rows: slice, style: str | None = None) -> None:
+        def delta(name: str) -> int:
+            return int(getattr(scen.headline, name)[rows, -1].sum()) - int(
+                getattr(base.headline, name)[rows, -1].sum()
+            )
+
+        def ratios(head: Headline) -> tuple[int, int, int]:
+            return (
+                int(head.total_revenue[rows, -1].sum()),
+                int(head.own_source[rows, -1].sum()),
+                int(head.general_grants[rows, -1].sum()),
+            )
+
+        bt, bo, bg = ratios(base.headline)
+        st, so, sg = ratios(scen.headline)
+        table.add_row(
+            label,
+            *[
+                f"{delta(n) / BILLION:+,.0f}"
+                for n in (
+                    "total_revenue",
+                    "own_source",
+                    "general_grants",
+                    "specific_grants",
+                    "obligations",
+                )
+            ],
+            f"{_pct(bo, bt)} → {_pct(so, st)}",
+            f"{_pct(bo + bg, bt)} → {_pct(so + sg, st)}",
+            style=style,
+        )
+
+    for u, unit in enumerate(base.units):
+        row(unit.en, slice(u, u + 1))
+    table.add_section()
+    row("All regions", slice(None), style="bold")
+    return table
 
 
 def national_line(projection: Projection) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import xlsxwriter
 
+from fiscal.comparison import Compared
 from fiscal.engine.projection import Projection
 from fiscal.provenance import Provenance
 from fiscal.rules.ruleset import Ruleset
@@ -272,3 +273,105 @@ def _write_provenance(book: Any, fmt: _Formats, provenance: Provenance) -> None:
         sheet.write_string(row, 1, file.path)
         sheet.write_string(row, 2, file.sha256)
     sheet.freeze_panes(1, 0)
+
+
+def write_comparison(path: Path, comparisons: list[Compared], provenance: Provenance) -> None:
+    """The comparison workbook: Compare (with charts), Compare national, Provenance."""
+    from fiscal.comparison import compare_table, national_table
+
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    book.set_properties(
+        {
+            "title": "fiscal comparison",
+            "author": f"fiscal {provenance.fiscal_version}",
+            "created": datetime.fromisoformat(provenance.run_time).replace(tzinfo=None),
+        }
+    )
+    fmt = _Formats(book)
+    table = compare_table(comparisons)
+    unit_col = 1
+    totals = {i for i, row in enumerate(table.rows) if row[unit_col] == "TOTAL"}
+    sheet = _write_table(book, fmt, table, bold_rows=totals)
+    _compare_charts(book, sheet, fmt, comparisons, table)
+    _write_table(book, fmt, national_table(comparisons))
+    _write_provenance(book, fmt, provenance)
+    book.close()
+
+
+def _compare_charts(
+    book: Any, sheet: Any, fmt: _Formats, comparisons: list[Compared], table: Table
+) -> None:
+    """Change in total revenue by unit (last year), and independence baseline vs scenarios."""
+    base = comparisons[0].baseline
+    last = len(base.years) - 1
+    top = len(table.rows) + 3
+    col0 = 0
+    sheet.write_string(top - 1, col0, f"Last year ({base.years[-1]}) by {base.by}", fmt.title)
+    sheet.write_string(top, col0, base.by, fmt.header)
+    sheet.write_string(top, col0 + 1, "independence baseline", fmt.header)
+    for s, c in enumerate(comparisons):
+        sheet.write_string(
+            top, col0 + 2 + s, f"{c.scenario.scenario}: total revenue change", fmt.header
+        )
+        sheet.write_string(
+            top, col0 + 2 + len(comparisons) + s, f"{c.scenario.scenario}: independence", fmt.header
+        )
+    for u, unit in enumerate(base.units):
+        row = top + 1 + u
+        sheet.write_string(row, col0, unit.en)
+        sheet.write_number(row, col0 + 1, float(base.headline.independence[u, last]), fmt.ratio)
+        for s, c in enumerate(comparisons):
+            change = int(c.scenario.headline.total_revenue[u, last]) - int(
+                c.baseline.headline.total_revenue[u, last]
+            )
+            sheet.write_number(row, col0 + 2 + s, change, fmt.won)
+            sheet.write_number(
+                row,
+                col0 + 2 + len(comparisons) + s,
+                float(c.scenario.headline.independence[u, last]),
+                fmt.ratio,
+            )
+    first_row, last_row = top + 1, top + len(base.units)
+    change_chart = book.add_chart({"type": "column"})
+    for s in range(len(comparisons)):
+        change_chart.add_series(
+            {
+                "name": ["Compare", top, col0 + 2 + s],
+                "categories": ["Compare", first_row, col0, last_row, col0],
+                "values": ["Compare", first_row, col0 + 2 + s, last_row, col0 + 2 + s],
+            }
+        )
+    change_chart.set_title(
+        {"name": f"Change in total revenue by {base.by}, {base.years[-1]} (won)"}
+    )
+    change_chart.set_y_axis({"num_format": '#,##0,,,"bn"'})
+    change_chart.set_legend({"position": "bottom"})
+    change_chart.set_size({"width": 900, "height": 420})
+    sheet.insert_chart(last_row + 3, col0, change_chart)
+    ratio_chart = book.add_chart({"type": "column"})
+    ratio_chart.add_series(
+        {
+            "name": "baseline",
+            "categories": ["Compare", first_row, col0, last_row, col0],
+            "values": ["Compare", first_row, col0 + 1, last_row, col0 + 1],
+        }
+    )
+    for s in range(len(comparisons)):
+        col = col0 + 2 + len(comparisons) + s
+        ratio_chart.add_series(
+            {
+                "name": ["Compare", top, col],
+                "categories": ["Compare", first_row, col0, last_row, col0],
+                "values": ["Compare", first_row, col, last_row, col],
+            }
+        )
+    ratio_chart.set_title(
+        {"name": f"Fiscal independence ratio, baseline against scenario, {base.years[-1]}"}
+    )
+    ratio_chart.set_y_axis({"num_format": "0%", "min": 0})
+    ratio_chart.set_legend({"position": "bottom"})
+    ratio_chart.set_size({"width": 900, "height": 420})
+    sheet.insert_chart(last_row + 25, col0, ratio_chart)
