@@ -44,6 +44,21 @@ def years_for(inputs: Inputs, first: int | None = None, last: int | None = None)
     return list(range(start, end + 1))
 
 
+def with_scenario(
+    rules: Ruleset,
+    inputs: Inputs,
+    scenario: Scenario | Path | str | None,
+    years: Sequence[int],
+) -> tuple[Ruleset, Inputs, str]:
+    """The rules and inputs as a scenario has them, and the scenario's name."""
+    if scenario is None:
+        return rules, inputs, "baseline"
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(Path(scenario))
+    changed_rules, changed_inputs = apply_scenario(scenario, rules, inputs, list(years))
+    return changed_rules, changed_inputs, scenario.id
+
+
 def project(
     rules: Ruleset,
     inputs: Inputs,
@@ -52,9 +67,5 @@ def project(
 ) -> Projection:
     """Project every region's budget, under a scenario if one is given."""
     chosen = list(years) if years is not None else years_for(inputs)
-    if scenario is None:
-        return _project(rules, inputs, chosen)
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(Path(scenario))
-    changed_rules, changed_inputs = apply_scenario(scenario, rules, inputs, chosen)
-    return _project(changed_rules, changed_inputs, chosen, scenario=scenario.id)
+    changed_rules, changed_inputs, name = with_scenario(rules, inputs, scenario, chosen)
+    return _project(changed_rules, changed_inputs, chosen, scenario=name)

@@ -234,6 +234,46 @@ def compare(
 
 
 @app.command()
+def explain(
+    region: Annotated[str, typer.Argument(help="Region id, e.g. jeonnam.")],
+    year: Annotated[int, typer.Argument(help="Year, e.g. 2026.")],
+    item: Annotated[str, typer.Argument(help="Budget item, e.g. local_shared_tax_ordinary.")],
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="Explain the figure under a scenario.")
+    ] = None,
+    rules: RulesOption = None,
+    inputs: InputsOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text (default) or json.")
+    ] = "text",
+) -> None:
+    """Show how one figure was made: formula, inputs, parameters and the apportionment.
+
+    Example: [bold]fiscal explain jeonnam 2026 local_shared_tax_ordinary[/]
+    """
+    import json
+
+    from fiscal import api, render
+    from fiscal.engine.projection import project as run_projection
+    from fiscal.explain import explain as explain_figure
+
+    if output_format not in ("text", "json"):
+        raise typer.BadParameter("expected text or json", param_hint="--format")
+    ruleset = api.load_rules(rules)
+    data = api.load_inputs(inputs)
+    years = api.years_for(data, None, max(year, data.last_year()))
+    changed_rules, changed_inputs, name = api.with_scenario(ruleset, data, scenario, years)
+    projection = run_projection(changed_rules, changed_inputs, years, scenario=name)
+    found = explain_figure(projection, changed_rules, changed_inputs, region, year, item)
+    if output_format == "json":
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    out = render.console()
+    for part in render.explanation(found):
+        out.print(part, soft_wrap=isinstance(part, str))
+
+
+@app.command()
 def agreements(
     agreement_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="Show one agreement's schedule.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -140,6 +140,61 @@ def comparison(compared: Compared) -> Table:
     table.add_section()
     row("All regions", slice(None), style="bold")
     return table
+
+
+def explanation(found: dict[str, Any]) -> list[Any]:
+    """An explanation as rich renderables: a heading, then inputs, parameters and steps."""
+    region, item = found["region"], found["item"]
+    out: list[Any] = [
+        f"[bold]{escape(item['en'])} ({escape(item['ko'])}), {escape(region['en'])} "
+        f"({escape(region['ko'])}), {found['year']}: {found['amount_krw']:,} won[/] "
+        f"[dim]scenario {escape(found['scenario'])}[/]",
+        f"Rule: {escape(found['rule']['id'])} ({found['rule']['kind']}) at "
+        f"{escape(found['rule']['source'])}",
+        f"Formula: {escape(found['formula'])}",
+    ]
+    if found["national_bases"]:
+        table = Table(title="National bases", title_justify="left")
+        for name in ("Series", "Value (won)", "Note", "Source"):
+            table.add_column(name, justify="right" if name.startswith("Value") else "left")
+        for base in found["national_bases"]:
+            table.add_row(
+                base["series"], f"{base['value']:,}", base.get("note", ""), base["source"]
+            )
+        out.append(table)
+    if found["inputs"]:
+        table = Table(title="Inputs", title_justify="left")
+        for name in ("Input", "Value", "Note", "Source"):
+            table.add_column(name, justify="right" if name == "Value" else "left")
+        for entry in found["inputs"]:
+            table.add_row(
+                entry["name"], f"{entry['value']:,}", entry.get("note", ""), entry["source"]
+            )
+        out.append(table)
+    if found["parameters"]:
+        table = Table(title="Parameters", title_justify="left")
+        for name in ("Parameter", "Value", "In force from", "Reference", "Source"):
+            table.add_column(name)
+        for p in found["parameters"]:
+            value = p["value"]
+            shown = (
+                ", ".join(f"{k} {v:g}" for k, v in value.items())
+                if isinstance(value, dict)
+                else f"{value:g}"
+            )
+            table.add_row(p["path"], shown, p["effective"], p["reference"], p["source"])
+        out.append(table)
+    if found["steps"]:
+        table = Table(title="Steps", title_justify="left")
+        table.add_column("Step")
+        table.add_column("Value", justify="right")
+        table.add_column("Note")
+        for step in found["steps"]:
+            value = step["value"]
+            shown = f"{value:,}" if isinstance(value, int) else f"{value:,.6f}"
+            table.add_row(escape(step["step"]), shown, escape(step["note"]))
+        out.append(table)
+    return out
 
 
 def national_line(projection: Projection) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +61,8 @@ class ItemTrace:
     inputs: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
     region_sources: tuple[SourcePos, ...] = ()  # per region, for items read from inputs
+    # Intermediate arrays (regions x years, or years) that explain a figure: key, gap, ...
+    details: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def source_for(self, region_index: int) -> SourcePos:
         """Where this item's figure for one region is written."""
@@ -295,6 +297,7 @@ def project(
                 ),
                 inputs=(rule.pool.base, rule.key.indicator),
                 parameters=(*rule.pool.shares, *([rule.key.weight] if rule.key.weight else [])),
+                details={"indicator": key_values, "weight": weight, "key": key},
             )
         elif isinstance(rule, EqualisationRule):
             base = ctx.national(rule.pool.base, rule)
@@ -343,6 +346,13 @@ def project(
                 ),
                 inputs=(rule.pool.base, gap.need, *gap.revenue),
                 parameters=(*rule.pool.shares, gap.revenue_counted),
+                details={
+                    "need": need,
+                    "revenue": revenue,
+                    "counted": counted,
+                    "gap": result.gaps,
+                    "adjustment_rate": result.adjustment_rate,
+                },
             )
         elif isinstance(rule, MatchingRule):
             cost = ctx.regional(rule.cost, rule.source, f"rule {rule.id!r}")
@@ -353,6 +363,7 @@ def project(
             else:
                 rates = [ctx.scalar(rule.rate, rule)] * len(ruleset.regions)
             subsidy, co_funding = match(cost, rates)
+            rate_array = np.asarray([[float(r) for r in row] for row in rates])
             amounts[rule.item] = subsidy
             amounts[rule.co_funding_item] = co_funding
             formula = f"{rule.cost} x {rule.rate} (half to even)"
@@ -364,6 +375,7 @@ def project(
                 f"national subsidy = {formula}",
                 (rule.cost,),
                 (rule.rate,),
+                details={"cost": cost, "rate": rate_array},
             )
             traces[rule.co_funding_item] = ItemTrace(
                 rule.co_funding_item,
@@ -373,6 +385,7 @@ def project(
                 f"co-funding = {rule.cost} - national subsidy",
                 (rule.cost,),
                 (rule.rate,),
+                details={"cost": cost, "rate": rate_array},
             )
 
     affordability = _affordability(ctx, amounts)
