@@ -274,6 +274,101 @@ def explain(
 
 
 @app.command()
+def sweep(
+    param: Annotated[
+        str, typer.Option("--param", help="Parameter path, e.g. local_consumption_tax.vat_share.")
+    ],
+    values: Annotated[
+        str | None, typer.Option("--values", help="Comma-separated values, e.g. 0.25,0.27,0.30.")
+    ] = None,
+    value_range: Annotated[
+        str | None, typer.Option("--range", help="START:STOP:STEP, e.g. 0.20:0.40:0.01.")
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from-date", help="Date the value takes effect. Default: 1 January of the first year."
+        ),
+    ] = None,
+    rules: RulesOption = None,
+    inputs: InputsOption = None,
+    from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes.")] = 2,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write.")] = Path(
+        "fiscal-sweep.xlsx"
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the workbook if it exists.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+) -> None:
+    """Project many values of one parameter and compare the headline figures.
+
+    Example: [bold]fiscal sweep --param local_consumption_tax.vat_share --range 0.25:0.35:0.01[/]
+    """
+    from datetime import date
+
+    from rich.progress import Progress
+
+    from fiscal import api, render
+    from fiscal.inputs import input_files
+    from fiscal.io.atomic import refuse_overwrite, write_atomic
+    from fiscal.io.workbook import write_sweep
+    from fiscal.paths import default_inputs, default_rules
+    from fiscal.provenance import collect
+    from fiscal.rules.loader import rule_files
+    from fiscal.sweep import parse_values
+    from fiscal.sweep import sweep as run_sweep
+
+    if output.exists() and not force:
+        raise refuse_overwrite(output)
+    chosen = parse_values(values, value_range)
+    rules_root = rules or default_rules()
+    inputs_root = inputs or default_inputs()
+    ruleset = api.load_rules(rules_root)
+    data = api.load_inputs(inputs_root)
+    years = api.years_for(data, from_year, to_year)
+    try:
+        effective = date.fromisoformat(start) if start else date(years[0], 1, 1)
+    except ValueError:
+        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint="--from-date") from None
+    out = render.console()
+    show = not quiet and out.is_terminal
+    with Progress(console=out, disable=not show, transient=True) as bar:
+        task = bar.add_task(f"Sweeping {param}", total=len(chosen))
+        points = list(
+            run_sweep(
+                ruleset,
+                data,
+                years,
+                param,
+                chosen,
+                effective,
+                workers=jobs,
+                progress=lambda: bar.advance(task),
+            )
+        )
+    provenance = collect(
+        rules_root,
+        [f for f in rule_files(rules_root) if f.is_file()],
+        inputs_root,
+        [f for f in input_files(inputs_root) if f.is_file()],
+        f"sweep {param}",
+        (years[0], years[-1]),
+    )
+    regions = [(r.id, r.name.en) for r in ruleset.regions]
+    write_atomic(
+        output,
+        lambda temp: write_sweep(temp, param, regions, points, provenance),
+        overwrite=force,
+    )
+    if not quiet:
+        out.print(render.sweep_table(param, regions, points))
+    out.print(f"Wrote {output}")
+
+
+@app.command()
 def agreements(
     agreement_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="Show one agreement's schedule.")

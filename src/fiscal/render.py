@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fiscal.engine.indicators import Headline
     from fiscal.engine.money import Int64Array
     from fiscal.engine.projection import Projection
+    from fiscal.sweep import SweepPoint
     from fiscal.views import View
 
 BILLION = 10**9
@@ -34,7 +35,7 @@ def problems(found: list[Problem], header: str | None = None) -> None:
     for problem in found:
         where, message = escape(str(problem.where)), escape(problem.message)
         out.print(f"[bold]{where}[/]: {message}" if where else message, soft_wrap=True)
-    files = {p.where.file for p in found if p.where.file}
+    files = {p.where.file for p in found if p.where.file and not p.where.file.startswith("-")}
     noun = "problem" if len(found) == 1 else "problems"
     suffix = f" in {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
     out.print(f"[red]{len(found)} {noun}{suffix}.[/]")
@@ -195,6 +196,34 @@ def explanation(found: dict[str, Any]) -> list[Any]:
             table.add_row(escape(step["step"]), shown, escape(step["note"]))
         out.append(table)
     return out
+
+
+def sweep_table(param: str, regions: list[tuple[str, str]], points: list[SweepPoint]) -> Table:
+    """Per value: national total revenue, own-source share and the tax ratio (last year)."""
+    from fiscal.sweep import national_independence
+    from fiscal.tables import tax_ratio_text
+
+    year = points[0].year if points else 0
+    table = Table(title=f"Sweep of {param}, {year}", title_justify="left")
+    for name in (
+        "Value",
+        "Total revenue (bn)",
+        "Own-source (bn)",
+        "General grants (bn)",
+        "Independence %",
+        "National:local",
+    ):
+        table.add_column(name, justify="right", no_wrap=True)
+    for point in points:
+        table.add_row(
+            f"{point.value}",
+            _bn(int(point.total_revenue.sum())),
+            _bn(int(point.own_source.sum())),
+            _bn(int(point.general_grants.sum())),
+            f"{100 * national_independence(point):.1f}",
+            tax_ratio_text(point.local_tax_share),
+        )
+    return table
 
 
 def national_line(projection: Projection) -> str | None:

@@ -20,6 +20,7 @@ from fiscal.comparison import Compared
 from fiscal.engine.projection import Projection
 from fiscal.provenance import Provenance
 from fiscal.rules.ruleset import Ruleset
+from fiscal.sweep import SweepPoint
 from fiscal.tables import (
     HEADLINE_LABELS,
     Column,
@@ -375,3 +376,75 @@ def _compare_charts(
     ratio_chart.set_legend({"position": "bottom"})
     ratio_chart.set_size({"width": 900, "height": 420})
     sheet.insert_chart(last_row + 25, col0, ratio_chart)
+
+
+def write_sweep(
+    path: Path,
+    parameter: str,
+    regions: list[tuple[str, str]],
+    points: list[SweepPoint],
+    provenance: Provenance,
+) -> None:
+    """The sweep workbook: one row per value and region (last year), a chart, Provenance."""
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    book.set_properties(
+        {"title": f"fiscal sweep of {parameter}", "author": f"fiscal {provenance.fiscal_version}"}
+    )
+    fmt = _Formats(book)
+    columns = [
+        Column("value", "share", 10),
+        Column("region", "text", 12),
+        Column("year", "year", 7),
+        Column("total_revenue_krw", "won", 22),
+        Column("own_source_krw", "won", 22),
+        Column("general_grants_krw", "won", 22),
+        Column("independence_ratio", "ratio", 12),
+        Column("autonomy_ratio", "ratio", 12),
+        Column("local_tax_share", "ratio", 12),
+    ]
+    rows: list[tuple[str | int | float, ...]] = []
+    for point in points:
+        for r, (region_id, _) in enumerate(regions):
+            rows.append(
+                (
+                    float(point.value),
+                    region_id,
+                    point.year,
+                    int(point.total_revenue[r]),
+                    int(point.own_source[r]),
+                    int(point.general_grants[r]),
+                    float(point.independence[r]),
+                    float(point.autonomy[r]),
+                    point.local_tax_share,
+                )
+            )
+    table = Table("Sweep", columns, rows)
+    sheet = _write_table(book, fmt, table)
+    # Pivot: values down, regions across (independence ratio), feeding a line per region.
+    col0 = len(columns) + 1
+    sheet.write_string(0, col0, f"{parameter} (independence ratio by region)", fmt.header)
+    for r, (_, name) in enumerate(regions):
+        sheet.write_string(0, col0 + 1 + r, name, fmt.header)
+    for i, point in enumerate(points):
+        sheet.write_number(1 + i, col0, float(point.value), fmt.share)
+        for r in range(len(regions)):
+            sheet.write_number(1 + i, col0 + 1 + r, float(point.independence[r]), fmt.ratio)
+    chart = book.add_chart({"type": "line"})
+    for r in range(len(regions)):
+        chart.add_series(
+            {
+                "name": ["Sweep", 0, col0 + 1 + r],
+                "categories": ["Sweep", 1, col0, len(points), col0],
+                "values": ["Sweep", 1, col0 + 1 + r, len(points), col0 + 1 + r],
+            }
+        )
+    chart.set_title({"name": f"Fiscal independence ratio by value of {parameter}"})
+    chart.set_x_axis({"name": parameter})
+    chart.set_y_axis({"num_format": "0%"})
+    chart.set_size({"width": 900, "height": 460})
+    sheet.insert_chart(len(points) + 3, col0, chart)
+    _write_provenance(book, fmt, provenance)
+    book.close()
