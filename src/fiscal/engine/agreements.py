@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
+import numpy.typing as npt
 
-from fiscal.engine.money import apportion
+from fiscal.engine.money import apportion, integer_weights
 from fiscal.errors import Problem, SourcePos
 from fiscal.rules.agreements import CENTRAL, Agreement, Project, terms_in_force
 
@@ -108,12 +110,13 @@ def _version_for(versions: list[tuple[int | None, Project]], year: int) -> Proje
     return chosen
 
 
-def _weights(terms: Project, years: list[int]) -> list[float]:
+def _weights(terms: Project, years: list[int]) -> list[int]:
+    """Whole-number schedule weights, so a year's share is exact (ties are real ties)."""
     if terms.schedule is not None:
-        return [float(terms.schedule.get(y, 0)) for y in years]
+        return integer_weights([terms.schedule.get(y, Decimal(0)) for y in years])
     if terms.schedule_krw is not None:
-        return [float(terms.schedule_krw.get(y, 0)) for y in years]
-    return [1.0] * len(years)
+        return [terms.schedule_krw.get(y, 0) for y in years]
+    return [1] * len(years)
 
 
 def _schedule_project(
@@ -165,7 +168,7 @@ def _schedule_project(
         nominal = _index(real[year], terms, year, rate_of)
         amounts[year] = nominal
         payers = list(terms.shares)
-        parts = apportion(nominal, np.asarray([float(terms.shares[p]) for p in payers]))
+        parts = apportion(nominal, _exact([terms.shares[p] for p in payers]))
         paid = dict(zip(payers, (int(a) for a in parts), strict=True))
         central_keys = [p for p in payers if _is_central(agreement, p)]
         central_year = sum(paid[p] for p in central_keys)
@@ -236,8 +239,15 @@ def _kind(agreement: Agreement, party_id: str) -> str:
     return "central" if party is None else party.kind
 
 
-def _region_shares(agreement: Agreement, terms: Project) -> dict[str, float]:
-    return {p.id: float(terms.shares.get(p.id, 0)) for p in agreement.parties if p.kind == "region"}
+def _exact(weights: list[Decimal] | list[int]) -> npt.NDArray[np.object_]:
+    """Rational weights as whole numbers, for exact apportionment."""
+    return np.asarray(integer_weights(weights), dtype=object)
+
+
+def _region_shares(agreement: Agreement, terms: Project) -> dict[str, Decimal]:
+    return {
+        p.id: terms.shares.get(p.id, Decimal(0)) for p in agreement.parties if p.kind == "region"
+    }
 
 
 def _shift_excess(
@@ -251,26 +261,26 @@ def _shift_excess(
     if excess <= 0 or not central_keys:
         return
     central_amounts = np.asarray([paid[k] for k in central_keys], dtype=np.int64)
-    cut = apportion(excess, central_amounts.astype(np.float64), caps=central_amounts)
+    cut = apportion(excess, central_amounts, caps=central_amounts)
     for key, amount in zip(central_keys, cut.tolist(), strict=True):
         paid[key] -= int(amount)
     moved = int(cut.sum())
     shares = _region_shares(agreement, terms)
     regions = [r for r, s in shares.items() if s > 0]
-    extra = apportion(moved, np.asarray([shares[r] for r in regions]))
+    extra = apportion(moved, _exact([shares[r] for r in regions]))
     for region_id, amount in zip(regions, extra.tolist(), strict=True):
         paid[region_id] = paid.get(region_id, 0) + int(amount)
 
 
 def _central_to_regions(agreement: Agreement, terms: Project, amount: int) -> dict[str, int]:
     if terms.central_to_regions is not None:
-        split = {k: float(v) for k, v in terms.central_to_regions.items()}
+        split = dict(terms.central_to_regions)
     else:
         split = _region_shares(agreement, terms)
         if not any(split.values()):
-            split = {k: 1.0 for k in split}
+            split = dict.fromkeys(split, Decimal(1))
     regions = list(split)
-    parts = apportion(amount, np.asarray([split[r] for r in regions]))
+    parts = apportion(amount, _exact([split[r] for r in regions]))
     return dict(zip(regions, (int(p) for p in parts), strict=True))
 
 

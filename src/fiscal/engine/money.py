@@ -7,13 +7,18 @@ The two rounding rules of `fiscal`, stated once:
 - **A pool divided by a key** (``apportion``) uses the largest-remainder method: each
   part gets the floor of its quota, then the won left over go one each to the largest
   fractional remainders; ties go to the part listed first. The parts always sum to the
-  pool exactly. Quotas are computed in float64, so a part is within one won of its
-  exact quota for pools below about 10^15 won.
+  pool exactly. With whole-number weights (won, or shares scaled to integers by
+  ``integer_weights``) the quotas and remainders are exact integers, so ties are real
+  ties; with float weights a part is within one won of its exact quota.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
+from math import lcm
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -58,7 +63,7 @@ def apply_rate(amounts: Int64Array, rate: Fraction) -> Int64Array:
 
 def apportion(
     pools: Int64Array | int,
-    weights: FloatArray | Int64Array,
+    weights: FloatArray | Int64Array | npt.NDArray[np.object_],
     caps: Int64Array | None = None,
 ) -> Int64Array:
     """Divide each pool among parts in proportion to their weights, to the won.
@@ -69,12 +74,17 @@ def apportion(
     (or whose caps add up to less than its pool) leaves the rest undistributed: the
     caller compares the sum with the pool.
     """
-    w = np.asarray(weights, dtype=np.float64)
+    raw = np.asarray(weights)
+    exact = raw.dtype.kind in "iu" or raw.dtype == object
+    w: Any = raw if exact else raw.astype(np.float64)
     one_dim = w.ndim == 1
     if one_dim:
         w = w[:, None]
     pool = np.atleast_1d(np.asarray(pools, dtype=np.int64))
-    if np.any(w < 0) or not np.all(np.isfinite(w)):
+    if exact:
+        if any(int(v) < 0 for v in w.ravel().tolist()):
+            raise ValueError("weights must be non-negative")
+    elif np.any(w < 0) or not np.all(np.isfinite(w)):
         raise ValueError("weights must be finite and non-negative")
     if np.any(pool < 0):
         raise ValueError("pools must be non-negative")
@@ -82,8 +92,9 @@ def apportion(
     if caps is not None:
         cap = np.asarray(caps, dtype=np.int64)
         cap = cap[:, None] if cap.ndim == 1 else cap
-        w = np.where(cap > 0, w, 0.0)
-    shares = _largest_remainder(pool, w)
+        w = np.where(cap > 0, w, 0)
+    divide = _exact_largest_remainder if exact else _largest_remainder
+    shares = divide(pool, w)
     if cap is not None:
         # Water-filling: clip at the caps and share what was clipped among the rest.
         for _ in range(w.shape[0] + 1):
@@ -92,10 +103,44 @@ def apportion(
                 break
             shares = np.minimum(shares, cap)
             room = (shares < cap) & (w > 0)
-            extra = _largest_remainder(excess.sum(axis=0), np.where(room, w, 0.0))
+            extra = divide(excess.sum(axis=0), np.where(room, w, 0))
             shares = shares + extra
     result: Int64Array = shares[:, 0] if one_dim else shares
     return result
+
+
+def integer_weights(weights: Sequence[Fraction | Decimal | int]) -> list[int]:
+    """Exact rational weights as whole numbers in the same proportions."""
+    fractions = [Fraction(w) for w in weights]
+    scale = lcm(*(f.denominator for f in fractions)) if fractions else 1
+    return [int(f * scale) for f in fractions]
+
+
+def _exact_largest_remainder(pool: Int64Array, w: Any) -> Int64Array:
+    """Largest remainder with integer weights: exact quotas, exact remainders."""
+    n, years = w.shape
+    columns = w.T.tolist()
+    out = np.zeros((n, years), dtype=np.int64)
+    for y, column in enumerate(columns):
+        weights = [int(v) for v in column]
+        total = sum(weights)
+        amount = int(pool[y])
+        if total <= 0:
+            continue
+        quotient, remainder = [], []
+        for weight in weights:
+            q, r = divmod(amount * weight, total)
+            quotient.append(q)
+            remainder.append(r)
+        left = amount - sum(quotient)
+        if left:
+            order = sorted(
+                (i for i in range(n) if weights[i] > 0), key=lambda i: (-remainder[i], i)
+            )
+            for i in order[:left]:
+                quotient[i] += 1
+        out[:, y] = quotient
+    return out
 
 
 def _largest_remainder(pool: Int64Array, w: FloatArray) -> Int64Array:

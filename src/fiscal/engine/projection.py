@@ -22,7 +22,7 @@ from fiscal.engine.equalisation import equalise
 from fiscal.engine.indicators import Headline, headline
 from fiscal.engine.matching import match
 from fiscal.engine.measures import NationalMeasures, national_measures
-from fiscal.engine.money import FloatArray, Int64Array, apply_rate
+from fiscal.engine.money import FloatArray, Int64Array, apply_rate, integer_weights
 from fiscal.engine.sharing import pool_amounts, share_by_key
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.inputs import Inputs, national_array, regional_array
@@ -256,13 +256,16 @@ def project(
             pool = pool_amounts(base, share)
             key_values = ctx.regional(rule.key.indicator, rule.source, f"rule {rule.id!r}")
             if rule.key.weight is not None:
-                weight = np.asarray(
-                    [[float(w) for w in row] for row in ctx.by_region(rule.key.weight, rule)]
-                )
+                fractions = ctx.by_region(rule.key.weight, rule)
             else:
-                weight = np.ones(shape)
-            weight = weight * _recipients_mask(ruleset, rule)[:, None]
-            key = key_values.astype(np.float64) * weight
+                fractions = [[Fraction(1)] * len(years) for _ in ruleset.regions]
+            mask = _recipients_mask(ruleset, rule)
+            # Whole-number weights in the same proportions keep the division exact.
+            flat = integer_weights(
+                [f * int(m) for row, m in zip(fractions, mask, strict=True) for f in row]
+            )
+            weight = np.asarray(flat, dtype=object).reshape(shape)
+            key = key_values.astype(object) * weight
             for y, year in enumerate(years):
                 if pool[y] > 0 and not key[:, y].any():
                     ctx.problems.append(
@@ -271,7 +274,7 @@ def project(
                             f"rule {rule.id!r}: the key is zero for every region in {year}",
                         )
                     )
-            shares = share_by_key(pool, key_values, weight)
+            shares = share_by_key(pool, key)
             amounts[rule.item] = shares
             pools.append(
                 PoolTrace(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+import numpy.typing as npt
 
-from fiscal.engine.money import FloatArray, Int64Array, apportion, scale
+from fiscal.engine.money import Int64Array, apportion, scale
 
 
 def pool_amounts(bases: Int64Array, shares: list[Fraction]) -> Int64Array:
@@ -21,7 +22,10 @@ def pool_amounts(bases: Int64Array, shares: list[Fraction]) -> Int64Array:
     )
 
 
-def share_by_key(pools: Int64Array, indicator: Int64Array, weights: FloatArray) -> Int64Array:
-    """Divide each year's pool by ``indicator x weight`` (regions x years), to the won."""
-    key = indicator.astype(np.float64) * weights
+def share_by_key(pools: Int64Array, key: npt.NDArray[np.object_]) -> Int64Array:
+    """Divide each year's pool by the key (regions x years, whole numbers), to the won.
+
+    The key is the indicator times the region's weight, both exact, so ties between
+    regions are real ties and go to the region listed first.
+    """
     return apportion(pools, key)

@@ -17,6 +17,8 @@ from typing import Any
 from fiscal.yamlsource import plain_scalar
 
 _INDENT = "  "
+# Printable to Python, but a YAML reader folds or refuses them when they stand raw.
+_RAW_UNSAFE = {"\x85", "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff"}
 _NUMBERISH = re.compile(r"[-+0-9._:eExXoObB]+")
 _UNSAFE_START = set("!&*?|>'\"%@`{}[],#-:~ ")
 
@@ -40,15 +42,37 @@ def scalar(value: Any) -> str:
     if isinstance(value, float):
         value = Decimal(repr(value))
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
-        if "E" in text or "e" in text:
-            text = format(value, "f")
-        return text if "." in text or value != value.to_integral_value() else text + ".0"
+        return _decimal(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
         return _string(value)
     raise TypeError(f"cannot write {type(value).__name__} as YAML")
+
+
+def _decimal(value: Decimal) -> str:
+    """A decimal exactly as YAML 1.2 reads it back: no exponent, no rounding, .inf/.nan."""
+    if value.is_nan():
+        return ".nan"
+    if value.is_infinite():
+        return "-.inf" if value < 0 else ".inf"
+    if value == value.to_integral_value():
+        return f"{int(value)}.0"  # int() of a whole Decimal is exact at any size
+    return format(value, "f")
+
+
+def _quoted(text: str) -> str:
+    """Double-quoted, with every character YAML cannot hold raw written as an escape."""
+    out = []
+    for char in json.dumps(text, ensure_ascii=False):
+        code = ord(char)
+        if char.isprintable() and char not in _RAW_UNSAFE:
+            out.append(char)
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
 
 
 def _string(text: str) -> str:
@@ -67,7 +91,7 @@ def _string(text: str) -> str:
         or _looks_like_date(text)
         or _NUMBERISH.fullmatch(text) is not None
     )
-    return json.dumps(text, ensure_ascii=False) if needs_quotes else text
+    return _quoted(text) if needs_quotes else text
 
 
 def _looks_like_date(text: str) -> bool:

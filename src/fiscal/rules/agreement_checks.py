@@ -84,13 +84,22 @@ def check_agreement(
                 )
     for project in agreement.projects:
         current = project
+        # A mistake the earlier terms already have is reported once, where it is written.
+        earlier = {p.message for p in problems}
         for index, amendment in enumerate(agreement.amendments):
             change = amendment.projects.get(project.id)
             if change is None:
                 continue
             current = amend(current, change, amendment.source)
             where = ("amendments", index, "projects", project.id)
-            _check_terms(agreement, current, where, add, ruleset)
+            found: list[Problem] = []
+
+            def collect(loc: tuple[Any, ...], message: str, into: list[Problem] = found) -> None:
+                into.append(Problem(doc.pos(loc), message))
+
+            _check_terms(agreement, current, where, collect, ruleset)
+            problems += [p for p in found if p.message not in earlier]
+            earlier |= {p.message for p in found}
     return problems
 
 
