@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks for the libraries `fiscal` depends on (run with ``python -m``)."""
