@@ -1,0 +1,99 @@
+"""``fiscal history ID``: every change of one parameter or agreement across the git log.
+
+The commits that touched the object's file (``parameters/a/b.yaml`` for ``a.b``,
+``agreements/<id>.yaml`` for an agreement) are walked oldest first; each is compared
+with its first parent by the same semantic diff as ``fiscal diff``, so a commit that only
+reformats the file shows nothing and a commit that changes a value shows the effective
+date, the old and the new value. Uncommitted changes in the working tree come last.
+Rulesets are loaded once per distinct tree of the ruleset folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fiscal.history.changes import Change, Side, agreement_changes, parameter_changes
+from fiscal.history.git import Commit, GitError, GitRepo
+from fiscal.history.versions import WORKTREE, LoadedRules, Snapshot, Sources, VersionRef, load_rules
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    commit: Commit | None  # None: not committed yet (the working tree)
+    change: Change
+
+
+@dataclass
+class History:
+    ident: str
+    rules_path: str
+    entries: list[HistoryEntry] = field(default_factory=list)
+    unreadable: list[tuple[Commit, str]] = field(default_factory=list)  # rulesets that did not load
+
+
+def object_files(rules_path: str, ident: str) -> list[str]:
+    """The files (inside the repository) that can hold a parameter or agreement ``ident``."""
+    base = f"{rules_path}/" if rules_path else ""
+    return [f"{base}parameters/{ident.replace('.', '/')}.yaml", f"{base}agreements/{ident}.yaml"]
+
+
+def object_history(rules: Path, ident: str, worktree: bool = True) -> History:
+    sources = Sources(rules, rules)
+    repo = sources.repo
+    rel = repo.relative(rules)
+    commits = repo.log(object_files(rel, ident)) if _has_commits(repo) else []
+    result = History(ident, rel)
+    cache: dict[str, LoadedRules | None] = {}
+
+    def side_at(commit: Commit) -> Side | None:
+        tree = repo.tree(commit, rel)
+        if tree is None:
+            return None
+        if tree not in cache:
+            ref = VersionRef(commit.short, "commit", commit)
+            cache[tree] = load_rules(Snapshot(ref, rel, repo.read_tree(tree)))
+        loaded = cache[tree]
+        if loaded is None or loaded.ruleset is None:
+            return None
+        # The same tree in another commit: show this commit's hash after "@".
+        return Side(loaded.ruleset, commit.short, loaded.snapshot.texts())
+
+    def parent_side(commit: Commit) -> Side | None:
+        if not commit.parents:
+            return None
+        return side_at(repo.commit(commit.parents[0]))
+
+    for commit in commits:
+        new = side_at(commit)
+        if new is None and repo.tree(commit, rel) is not None:
+            result.unreadable.append((commit, "the ruleset does not load at this commit"))
+            continue
+        for change in _changes(ident, parent_side(commit), new):
+            result.entries.append(HistoryEntry(commit, change))
+    if worktree and rules.is_dir():
+        head = side_at(repo.commit("HEAD")) if _has_commits(repo) else None
+        loaded = load_rules(sources.rules_snapshot(VersionRef(WORKTREE, "worktree")))
+        if loaded.ruleset is not None:
+            work = Side(loaded.ruleset, "worktree", loaded.snapshot.texts())
+            result.entries += [HistoryEntry(None, c) for c in _changes(ident, head, work)]
+    if not result.entries and not _known(ident, rules, result):
+        raise GitError(
+            f"no parameter or agreement {ident!r} in the history of {rel or '.'}; "
+            "a parameter is named by its path (e.g. local_consumption_tax.vat_share)"
+        )
+    return result
+
+
+def _changes(ident: str, old: Side | None, new: Side | None) -> list[Change]:
+    return parameter_changes(ident, old, new) + agreement_changes(ident, old, new)
+
+
+def _has_commits(repo: GitRepo) -> bool:
+    return repo.git("rev-parse", "--verify", "--quiet", "HEAD").returncode == 0
+
+
+def _known(ident: str, rules: Path, history: History) -> bool:
+    """Whether ``ident`` exists now, so an empty history means "never changed", not a typo."""
+    files = object_files("", ident)
+    return bool(history.unreadable) or any((rules / f).is_file() for f in files)
