@@ -63,6 +63,7 @@ def _root(
 
 @app.command()
 def project(
+    ctx: typer.Context,
     rules: RulesOption = None,
     inputs: InputsOption = None,
     from_year: Annotated[
@@ -86,6 +87,7 @@ def project(
     by: Annotated[
         str, typer.Option("--by", help="Show figures by region, mega-region or class.")
     ] = "region",
+    rules_as_of: RulesAsOfOption = None,
 ) -> None:
     """Project every region's budget year by year and write an Excel workbook.
 
@@ -111,7 +113,19 @@ def project(
         raise refuse_overwrite(output)
     rules_root = rules or default_rules()
     inputs_root = inputs or default_inputs()
-    ruleset = api.load_rules(rules_root)
+    as_of = None
+    if rules_as_of is not None:  # the rules as committed then, in a temporary folder
+        from datetime import date
+
+        from fiscal.history.versions import rules_as_of as committed_rules
+
+        try:
+            day = date.fromisoformat(rules_as_of)
+        except ValueError:
+            raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--rules-as-of") from None
+        as_of = ctx.with_resource(committed_rules(rules_root, day))
+        rules_root = as_of.folder
+    ruleset = as_of.ruleset if as_of is not None else api.load_rules(rules_root)
     data = api.load_inputs(inputs_root)
     years = api.years_for(data, from_year, to_year)
     first, last = years[0], years[-1]
@@ -126,6 +140,8 @@ def project(
         (first, last),
         scenario_files=[scenario] if scenario else [],
     )
+    if as_of is not None:
+        provenance = as_of.stamp(provenance)
     write_atomic(
         output,
         lambda temp: write_projection(temp, projection, ruleset, provenance, shown),
@@ -463,6 +479,151 @@ def schema(
     if kind not in SCHEMA_KINDS:
         raise typer.BadParameter(f"expected one of {', '.join(SCHEMA_KINDS)}", param_hint="KIND")
     typer.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
+# --- rule history: fiscal diff, fiscal history (src/fiscal/history) -------------------------
+
+RulesAsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rules-as-of",
+        metavar="DATE",
+        help="Use the rules as committed on DATE (YYYY-MM-DD): the law as known then.",
+    ),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="text (tables), markdown (for a review) or json.")
+]
+EXIT_RULES_CHANGED = 3
+
+
+def _git_failed(command: str, message: str) -> typer.Exit:
+    """A git problem (not a repository, unknown revision, ...): one line, then exit code 1."""
+    from fiscal import render
+
+    render.console(stderr=True).print(f"fiscal {command}: {message}", soft_wrap=True, markup=False)
+    return typer.Exit(EXIT_USER_ERROR)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str | None,
+        typer.Argument(help="Old version: a git revision, WORKTREE or a folder. Default: HEAD."),
+    ] = None,
+    new: Annotated[
+        str | None,
+        typer.Argument(help="New version. Default: WORKTREE, the files as they are now."),
+    ] = None,
+    rules: RulesOption = None,
+    inputs: InputsOption = None,
+    rules_as_of: RulesAsOfOption = None,
+    from_year: Annotated[
+        int | None, typer.Option("--from", help="First year. Default: the inputs' first year.")
+    ] = None,
+    to_year: Annotated[
+        int | None, typer.Option("--to", help="Last year. Default: the inputs' last year.")
+    ] = None,
+    output_format: FormatOption = "text",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Also write a diff workbook (.xlsx).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the workbook if it exists.")
+    ] = False,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="How many of the largest changes to list.")
+    ] = 15,
+) -> None:
+    """Compare two versions of the rules: what changed, where, and each region's budget impact.
+
+    Versions are read straight from git (never checked out). Exit code 0 when the rules
+    are the same, 3 when they changed, 1 on a user error.
+
+    Examples: [bold]fiscal diff[/] (HEAD against the working tree) ·
+    [bold]fiscal diff v1 v2 --rules rules/korea --format markdown[/] ·
+    [bold]fiscal diff --rules-as-of 2024-12-31 -o changes.xlsx[/]
+    """
+    from fiscal import render
+    from fiscal.history import report as fmt
+    from fiscal.history.diff import build_diff
+    from fiscal.history.git import GitError
+    from fiscal.io.atomic import refuse_overwrite, write_atomic
+    from fiscal.paths import default_inputs, default_rules
+
+    if output_format not in ("text", "markdown", "json"):
+        raise typer.BadParameter("expected text, markdown or json", param_hint="--format")
+    if output is not None and output.exists() and not force:
+        raise refuse_overwrite(output)
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(rules_as_of) if rules_as_of is not None else None
+    except ValueError:
+        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint="--rules-as-of") from None
+    try:
+        report = build_diff(
+            rules or default_rules(),
+            inputs or default_inputs(),
+            old,
+            new,
+            as_of=day,
+            first_year=from_year,
+            last_year=to_year,
+        )
+    except GitError as exc:
+        raise _git_failed("diff", exc.message) from None
+    if output is not None:
+        from fiscal.io.diff_workbook import write_diff_workbook
+
+        write_atomic(output, lambda temp: write_diff_workbook(temp, report), overwrite=force)
+    if output_format == "json":
+        typer.echo(fmt.to_json(report))
+    elif output_format == "markdown":
+        typer.echo(fmt.to_markdown(report, top), nl=False)
+    else:
+        out = render.console()
+        for part in fmt.to_rich(report, top):
+            out.print(part)
+    if output is not None:
+        render.console(stderr=output_format != "text").print(f"Wrote {output}", markup=False)
+    raise typer.Exit(EXIT_RULES_CHANGED if report.changed else 0)
+
+
+@app.command()
+def history(
+    ident: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A parameter (local_consumption_tax.vat_share) or an agreement id.",
+        ),
+    ],
+    rules: RulesOption = None,
+    output_format: FormatOption = "text",
+) -> None:
+    """Every change of one parameter or agreement across the git log: who, when, what.
+
+    Example: [bold]fiscal history local_consumption_tax.vat_share --rules rules/korea[/]
+    """
+    from fiscal import render
+    from fiscal.history import report as fmt
+    from fiscal.history.git import GitError
+    from fiscal.history.log import object_history
+    from fiscal.paths import default_rules
+
+    if output_format not in ("text", "markdown", "json"):
+        raise typer.BadParameter("expected text, markdown or json", param_hint="--format")
+    try:
+        found = object_history(rules or default_rules(), ident)
+    except GitError as exc:
+        raise _git_failed("history", exc.message) from None
+    if output_format == "json":
+        typer.echo(fmt.history_json(found))
+    elif output_format == "markdown":
+        typer.echo(fmt.history_markdown(found), nl=False)
+    else:
+        render.console().print(fmt.history_rich(found))
 
 
 def main() -> None:
