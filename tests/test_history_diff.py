@@ -23,6 +23,8 @@ from tests.history_repo import (
     VAT,
     HistoryRepo,
     build_history_repo,
+    edit,
+    git,
 )
 
 YEARS = list(range(2025, 2031))
@@ -223,4 +225,21 @@ def test_git_problems_are_one_clear_line_and_exit_code_1(
     assert done.returncode == 1
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_a_broken_ruleset_at_a_revision_is_reported_at_its_repository_path(
+    repo: HistoryRepo, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    shutil.copytree(repo.root, work)
+    edit(work / "rules" / "korea" / VAT, "{value: 0.253,", "{value: 2.53,")
+    git(work, "commit", "-q", "-am", "A typo in the VAT share")
+    done = run_fiscal("diff", "v4", "HEAD", "--rules", "rules/korea", "--inputs", "inputs",
+                      cwd=work)  # fmt: skip
+    assert done.returncode == 1
+    line = line_of(work / "rules" / "korea" / VAT, "2.53")
+    assert f"rules/korea/{VAT}:{line}: " in done.stderr
+    assert "ratio outside [0, 1]" in done.stderr
+    assert "fiscal-rules-" not in done.stderr  # never the temporary folder
     assert "Traceback" not in done.stderr

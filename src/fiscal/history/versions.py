@@ -212,6 +212,15 @@ def load_inputs(snapshot: Snapshot) -> tuple[Inputs, list[FileHash]]:
         if problems or inputs is None:
             raise UserError([_relocated(p, fix, snapshot.ref) for p in problems])
         hashes = _hashes("inputs", root, [f for f in input_files(root) if f.is_file()])
+    # A projection problem may point at an input value: show the repository's path.
+    for series in inputs.national.values():
+        series.source = fix(series.source)
+        series.sources = {year: fix(pos) for year, pos in series.sources.items()}
+    for indicator in inputs.regional.values():
+        indicator.source = fix(indicator.source)
+        indicator.sources = {region: fix(pos) for region, pos in indicator.sources.items()}
+    inputs.root = Path(snapshot.prefix or ".")
+    inputs.files = [Path(fix(SourcePos.of(f)).file) for f in inputs.files]
     return inputs, hashes
 
 
