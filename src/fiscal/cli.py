@@ -509,11 +509,16 @@ def _git_failed(command: str, message: str) -> typer.Exit:
 def diff(
     old: Annotated[
         str | None,
-        typer.Argument(help="Old version: a git revision, WORKTREE or a folder. Default: HEAD."),
+        typer.Argument(
+            metavar="[OLD]",
+            help="Old version: a git revision, WORKTREE or a folder. Default: HEAD.",
+        ),
     ] = None,
     new: Annotated[
         str | None,
-        typer.Argument(help="New version. Default: WORKTREE, the files as they are now."),
+        typer.Argument(
+            metavar="[NEW]", help="New version. Default: WORKTREE, the files as they are now."
+        ),
     ] = None,
     rules: RulesOption = None,
     inputs: InputsOption = None,
