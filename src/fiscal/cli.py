@@ -631,6 +631,104 @@ def history(
         render.console().print(fmt.history_rich(found))
 
 
+@app.command()
+def template(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="agreements, or inputs (regional indicators and the national forecast)."
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Workbook to write. Default: fiscal-KIND.xlsx."),
+    ] = None,
+    prefill: Annotated[
+        bool,
+        typer.Option("--prefill", help="Fill in the current agreements or inputs, to edit them."),
+    ] = False,
+    rules: RulesOption = None,
+    inputs: InputsOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the workbook if it exists.")
+    ] = False,
+) -> None:
+    """Write an Excel template for staff to fill in and bring back with [bold]fiscal import[/].
+
+    Examples: [bold]fiscal template agreements --prefill -o agreements.xlsx[/] ·
+    [bold]fiscal template inputs -o inputs.xlsx[/]
+    """
+    from fiscal import render
+    from fiscal.io.atomic import refuse_overwrite, write_atomic
+    from fiscal.io.template import build_template, write_template
+    from fiscal.paths import default_inputs, default_rules
+
+    if kind not in ("agreements", "inputs"):
+        raise typer.BadParameter("expected agreements or inputs", param_hint="KIND")
+    target = output or Path(f"fiscal-{kind}.xlsx")
+    if target.exists() and not force:
+        raise refuse_overwrite(target)
+    chosen = "agreements" if kind == "agreements" else "inputs"
+    made = build_template(chosen, rules or default_rules(), inputs or default_inputs(), prefill)
+    write_atomic(target, lambda temp: write_template(temp, made), overwrite=force)
+    what = f"prefilled with the current {kind}" if prefill else "blank"
+    render.console().print(
+        f"Wrote {target} ({kind} template, {what}). Fill it in, then: fiscal import {target}",
+        soft_wrap=True,
+    )
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The filled-in template (.xlsx).")],
+    rules: RulesOption = None,
+    inputs: InputsOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and show what would change.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Overwrite YAML files that have uncommitted changes or are not tracked by git.",
+        ),
+    ] = False,
+) -> None:
+    """Check a filled-in template cell by cell and write its rules or inputs as YAML.
+
+    Every problem is listed as Sheet!Cell; with any problem nothing is written.
+    Example: [bold]fiscal import agreements.xlsx --dry-run[/]
+    """
+    from rich.markup import escape
+
+    from fiscal import render
+    from fiscal.errors import display_path
+    from fiscal.io.excel_import import import_workbook
+    from fiscal.io.yaml_update import apply, plan, summary, unsafe
+    from fiscal.paths import default_inputs, default_rules
+
+    result = import_workbook(file, rules or default_rules(), inputs or default_inputs())
+    changes = plan(result.files)
+    refused = [] if force else unsafe(changes)
+    if refused and not dry_run:
+        raise UserError(refused)
+    out = render.console()
+    lines = summary(changes)
+    head = "Dry run, nothing written" if dry_run else "Imported"
+    out.print(
+        escape(f"{head}: {file.name} ({result.kind}) into {display_path(result.root)}: {lines[0]}"),
+        soft_wrap=True,
+    )
+    for line in lines[1:]:
+        out.print(escape(line), soft_wrap=True)
+    for problem in refused:
+        out.print(
+            f"[yellow]Would refuse without --force: {escape(str(problem))}[/]", soft_wrap=True
+        )
+    if not dry_run:
+        apply(changes)
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and bugs into a log."""
     try:

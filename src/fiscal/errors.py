@@ -14,13 +14,23 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class SourcePos:
-    """Where a rule, value or input came from: a file and a 1-based line (or a sheet cell)."""
+    """Where a rule, value or input came from: a file and a 1-based line (or a sheet cell).
+
+    For a workbook cell (``sheet`` true), ``file`` is the sheet's name, ``line`` the
+    1-based row and ``column`` the 1-based column, shown as Excel writes it: ``Agreements!F7``.
+    Sorting then follows sheet, row and column.
+    """
 
     file: str
     line: int = 0
     column: int = 0
+    sheet: bool = False
 
     def __str__(self) -> str:
+        if self.sheet:
+            if self.line <= 0:
+                return self.file
+            return f"{self.file}!{column_letter(self.column)}{self.line}"
         if self.line <= 0:
             return self.file
         return f"{self.file}:{self.line}"
@@ -28,6 +38,11 @@ class SourcePos:
     @staticmethod
     def of(path: Path | str, line: int = 0, column: int = 0) -> SourcePos:
         return SourcePos(display_path(path), line, column)
+
+    @staticmethod
+    def cell(sheet: str, row: int, column: int) -> SourcePos:
+        """A cell of a workbook sheet; ``row`` and ``column`` count from 1 (A1 is 1, 1)."""
+        return SourcePos(sheet, row, column, sheet=True)
 
 
 @dataclass(frozen=True)
@@ -61,3 +76,12 @@ def display_path(path: Path | str) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(p)
+
+
+def column_letter(column: int) -> str:
+    """Excel's name of a 1-based column: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters or "A"

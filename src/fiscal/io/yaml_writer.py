@@ -21,6 +21,7 @@ _INDENT = "  "
 _RAW_UNSAFE = {"\x85", "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff"}
 _NUMBERISH = re.compile(r"[-+0-9._:eExXoObB]+")
 _UNSAFE_START = set("!&*?|>'\"%@`{}[],#-:~ ")
+_DATE_START = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 
 
 def dump(data: Any, header: str | None = None) -> str:
@@ -95,7 +96,12 @@ def _string(text: str) -> str:
 
 
 def _looks_like_date(text: str) -> bool:
-    return len(text) >= 8 and text[:4].isdigit() and text[4:5] == "-"
+    """Whether a YAML 1.1 reader could take the text for a date or timestamp.
+
+    Only a leading year-month-day counts: an id such as ``2025-southeast-corridor`` stays
+    plain, as people write it.
+    """
+    return _DATE_START.match(text) is not None
 
 
 def _key(key: Any) -> str:
