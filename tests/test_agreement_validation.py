@@ -107,13 +107,11 @@ def test_a_cost_share_above_100_percent(rules: Path) -> None:
 
 def test_amended_cost_shares_are_checked_at_the_amendments_line(rules: Path) -> None:
     path = agreement(rules, GANGWON)
-    new_shares = "        shares: {molit: 0.3, mcst: 0.3, gangwon: 0.5}"
-    text = edit(
-        path,
-        "        years: [2020, 2023]\n",
-        f"        years: [2020, 2023]\n{new_shares}\n",
+    new_shares = (
+        "        shares:\n          molit: 0.3\n          mcst: 0.3\n          gangwon: 0.5\n"
     )
-    assert_reported(rules, Expected(path, line_of(text, new_shares), ("sum to 110%",)))
+    text = edit(path, "          - 2023\n", f"          - 2023\n{new_shares}")
+    assert_reported(rules, Expected(path, line_of(text, "        shares:"), ("sum to 110%",)))
 
 
 def test_a_mistake_in_the_original_shares_is_reported_once_at_its_own_line(
@@ -178,13 +176,13 @@ def test_a_schedule_year_outside_the_project_years(rules: Path) -> None:
 
 def test_an_unknown_region_party(rules: Path) -> None:
     path = agreement(rules, JEONBUK)
-    edit(path, "{id: jeonbuk, kind: region}", "{id: jeonbuk-do, kind: region}")
+    edit(path, "  - id: jeonbuk\n    kind: region\n", "  - id: jeonbuk-do\n    kind: region\n")
     text = edit(path, "      jeonbuk: 0.4\n", "      jeonbuk-do: 0.4\n")
     assert_reported(
         rules,
         Expected(
             path,
-            line_of(text, "  - {id: jeonbuk-do, kind: region}"),
+            line_of(text, "  - id: jeonbuk-do"),
             ("unknown region 'jeonbuk-do'", "jeonbuk"),
         ),
     )
@@ -192,13 +190,13 @@ def test_an_unknown_region_party(rules: Path) -> None:
 
 def test_an_unknown_ministry(rules: Path) -> None:
     path = agreement(rules, GYEONGBUK)
-    edit(path, "{id: mafra, kind: ministry}", "{id: agriculture, kind: ministry}")
+    edit(path, "  - id: mafra\n    kind: ministry\n", "  - id: agriculture\n    kind: ministry\n")
     text = edit(path, "      mafra: 0.5\n", "      agriculture: 0.5\n")
     assert_reported(
         rules,
         Expected(
             path,
-            line_of(text, "  - {id: agriculture, kind: ministry}"),
+            line_of(text, "  - id: agriculture"),
             ("unknown ministry 'agriculture'", "mafra", "ministries.yaml"),
         ),
     )
@@ -321,7 +319,7 @@ def test_every_problem_of_several_broken_agreements_comes_back_in_one_run(rules:
     daegu = agreement(rules, DAEGU)
     daegu_text = edit(daegu, "      daegu: 0.5\n", "      daegu: 0.4\n")
     jeonbuk = agreement(rules, JEONBUK)
-    edit(jeonbuk, "{id: jeonbuk, kind: region}", "{id: jeonbuk-do, kind: region}")
+    edit(jeonbuk, "  - id: jeonbuk\n    kind: region\n", "  - id: jeonbuk-do\n    kind: region\n")
     jeonbuk_text = edit(jeonbuk, "      jeonbuk: 0.4\n", "      jeonbuk-do: 0.4\n")
     gangwon = agreement(rules, GANGWON)
     gangwon_text = edit(gangwon, "  - effective: 2021-01-01\n", "  - effective: 2019-01-01\n")
@@ -335,7 +333,7 @@ def test_every_problem_of_several_broken_agreements_comes_back_in_one_run(rules:
         Expected(daegu, line_of(daegu_text, "    shares:"), ("sum to 90%",)),
         Expected(
             jeonbuk,
-            line_of(jeonbuk_text, "  - {id: jeonbuk-do, kind: region}"),
+            line_of(jeonbuk_text, "  - id: jeonbuk-do"),
             ("unknown region 'jeonbuk-do'",),
         ),
         Expected(gangwon, line_of(gangwon_text, "  - effective: 2019-01-01"), ("before signing",)),
