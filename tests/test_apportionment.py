@@ -170,15 +170,6 @@ def test_negative_pools_and_negative_or_non_finite_weights_are_refused(
         apportion(pool, np.asarray(weights))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: with weights so small that pool / total overflows float64 (e.g. 5e-324), "
-        "_largest_remainder computes an infinite quota and casts it to int64, giving "
-        "-9223372036854775808; with two such weights and a large pool "
-        "(apportion(10**9, [1e-300, 2e-300])) it never returns."
-    ),
-)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_tiny_weights_still_share_the_pool() -> None:
     assert apportion(1, np.asarray([5e-324])).tolist() == [1]
@@ -328,29 +319,12 @@ def test_no_amounts_give_no_amounts() -> None:
     assert apply_rate(np.zeros(0, dtype=np.int64), Fraction(1, 3)).tolist() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason=(
-        "BUG: apply_rate takes the int64 path when |amount| x numerator is small, but then "
-        "converts the denominator with np.int64(den); a rate with 19 or more decimal places "
-        "(den = 10**19 > int64 max) raises OverflowError instead of using Python integers."
-    ),
-)
 def test_a_rate_with_many_decimal_places_is_applied_exactly() -> None:
     rate = Fraction(Decimal("0.0000000000000000001"))  # 1/10**19
     amounts = [4 * 10**18, -4 * 10**18, 12345]
     assert apply_rate(np.asarray(amounts, dtype=np.int64), rate).tolist() == expected(amounts, rate)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: for the smallest int64 (-2**63) np.abs overflows back to -2**63, so the size "
-        "check passes, the int64 product wraps and apply_rate([-2**63], 3/10) returns "
-        "-922337203685477581 instead of -2767011611056432742."
-    ),
-)
 def test_the_smallest_int64_amount_is_scaled_exactly() -> None:
     rate = Fraction(3, 10)
     assert apply_rate(np.asarray([INT64_MIN], dtype=np.int64), rate).tolist() == expected(

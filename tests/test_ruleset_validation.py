@@ -286,16 +286,6 @@ def test_a_broken_regions_file_does_not_hide_mistakes_elsewhere(rules_copy: Path
     assert [line for line, _ in in_file(problems, split)] == [line_of(split, "2015-01-01:")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (error quality): when a parameter file has a mistake, the parameter is dropped "
-        "and every rule using it also gets 'unknown parameter ...' at its own file: an "
-        "impossible date in vat_share.yaml adds sharing/local_consumption_tax.yaml:12: "
-        "unknown parameter 'local_consumption_tax.vat_share', sending the user to a file "
-        "that has nothing wrong."
-    ),
-)
 def test_a_mistake_in_a_parameter_file_is_reported_only_in_that_file(rules_copy: Path) -> None:
     path = rules_copy / "parameters" / "local_consumption_tax" / "vat_share.yaml"
     edit(path, "2022-01-01:", "2022-02-30:")
@@ -304,15 +294,6 @@ def test_a_mistake_in_a_parameter_file_is_reported_only_in_that_file(rules_copy:
     assert len(problems) == 1, "\n".join(map(str, problems))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (error quality): a quoted number in a parameter value gives two problems at "
-        "the same line, one per member of the Number | mapping union: 'expected a number, "
-        "got text ...' and the misleading 'expected a mapping (key: value) at "
-        "values.2023-01-01.value, got '0.253''."
-    ),
-)
 def test_a_number_in_quotes_is_one_problem_not_two(rules_copy: Path) -> None:
     path = rules_copy / "parameters" / "local_consumption_tax" / "vat_share.yaml"
     edit(path, "{value: 0.253,", '{value: "0.253",')

@@ -113,7 +113,8 @@ def test_an_added_mega_region_agreement_flows_to_its_regions(rules_and_inputs) -
             "is not a date",
         ),
         (
-            "title: t\nparameters:\n  local_shared_tax.split:\n    2027-01-01: {ordinary: 0.9, special: 0.2}\n",
+            "title: t\nparameters:\n  local_shared_tax.split:\n"
+            "    2027-01-01: {ordinary: 0.9, special: 0.2}\n",
             "2027-01-01",
             "split parts must sum to 1",
         ),

@@ -105,41 +105,17 @@ def test_korean_text_is_read_as_written() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: an explicit standard tag is accepted but ignored for plain scalars: "
-        "`a: !!str 1` reads as the int 1 (and `!!float 1` as the int 1), because _build "
-        "resolves every plain scalar with plain_scalar() without looking at node.tag."
-    ),
-)
 def test_an_explicit_str_tag_keeps_a_number_as_text() -> None:
     doc, problems = parse_yaml("a: !!str 1\n", HERE)
     # Either honour the tag or refuse it; silently reading a number is wrong.
     assert problems != [] or (doc is not None and doc.data == {"a": "1"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: PyYAML's YAML 1.1 resolver tags a plain `=` as tag:yaml.org,2002:value and a "
-        "plain `<<` as ...:merge; _build refuses those tags, so `sign: =` fails with "
-        "'YAML tag tag:yaml.org,2002:value is not allowed' instead of reading the text '='."
-    ),
-)
 @pytest.mark.parametrize("text", ["=", "<<"])
 def test_a_lone_equals_sign_or_double_angle_is_text(text: str) -> None:
     assert read(f"sign: {text}\n") == {"sign": text}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: dump writes the key '<<' plain (`<<: 1`), and the reader refuses any key whose "
-        "text is '<<' as a merge key, even quoted (`'<<': 1`), so such a key cannot be "
-        "written at all. The writer should quote it and the reader accept quoted '<<'."
-    ),
-)
 def test_a_double_angle_key_survives_a_round_trip() -> None:
     assert read(dump({"<<": 1})) == {"<<": 1}
 

@@ -38,10 +38,26 @@ def validate_doc_as(adapter: TypeAdapter[T], doc: YamlDoc) -> tuple[T | None, li
 
 def problems_from(exc: ValidationError, doc: YamlDoc, base: tuple[Any, ...] = ()) -> list[Problem]:
     problems = []
+    branches_seen: set[tuple[Any, ...]] = set()
     for error in exc.errors():
+        # A value that fits no member of a union fails once per member; the first
+        # member (the likeliest, e.g. a number) speaks for all of them.
+        branch = _union_branch(error["loc"])
+        if branch is not None:
+            if branch in branches_seen:
+                continue
+            branches_seen.add(branch)
         loc = _doc_path(doc, (*base, *error["loc"]))
         problems.append(Problem(doc.pos(loc), _message(error, loc)))
     return problems
+
+
+def _union_branch(loc: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The location of the union a failed member belongs to, if any."""
+    for index, part in enumerate(loc):
+        if isinstance(part, str) and "[" in part:
+            return tuple(loc[:index])
+    return None
 
 
 def _at(data: Any, loc: tuple[Any, ...]) -> Any:

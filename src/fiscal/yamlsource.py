@@ -35,6 +35,9 @@ _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
+_RESOLVER = yaml.resolver.Resolver()
+# Tags PyYAML's YAML 1.1 resolver gives plain text that YAML 1.2 reads as text.
+_YAML11_ONLY = {"tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"}
 _SPECIAL_FLOATS = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
 
 try:
@@ -155,6 +158,32 @@ def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
     return doc, []
 
 
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar's value: quoted is text; plain follows YAML 1.2 core; an explicit tag wins."""
+    if node.style:
+        return node.value
+    implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
+    tag = node.tag
+    if tag == implicit or tag in _YAML11_ONLY:
+        # No tag was written: PyYAML's YAML 1.1 guess (yes, 1_000, =, <<) is not ours.
+        return plain_scalar(node.value)
+    if tag == "tag:yaml.org,2002:str":
+        return node.value
+    if tag not in _STANDARD_TAGS:
+        raise _Refused(node, f"YAML tag {tag} is not allowed")
+    value = plain_scalar(node.value)
+    expected: dict[str, type | tuple[type, ...]] = {
+        "tag:yaml.org,2002:int": int,
+        "tag:yaml.org,2002:float": (Decimal, int),
+    }
+    wanted = expected.get(tag)
+    if wanted is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
+        raise _Refused(node, f"{node.value!r} does not fit its tag {tag.rsplit(':', 1)[-1]}")
+    if tag == "tag:yaml.org,2002:float" and isinstance(value, int):
+        return Decimal(value)
+    return value
+
+
 def _build(
     node: yaml.Node,
     loc: Path_,
@@ -172,10 +201,10 @@ def _build(
         )
     seen.add(id(node))
     positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
     if node.tag not in _STANDARD_TAGS:
         raise _Refused(node, f"YAML tag {node.tag} is not allowed")
-    if isinstance(node, yaml.ScalarNode):
-        return plain_scalar(node.value) if not node.style else node.value
     if isinstance(node, yaml.SequenceNode):
         items = []
         for index, child in enumerate(node.value):
@@ -186,9 +215,9 @@ def _build(
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused(key_node, "mapping keys must be plain values, not lists or mappings")
-            if key_node.tag == "tag:yaml.org,2002:merge" or key_node.value == "<<":
+            if key_node.value == "<<" and not key_node.style:
                 raise _Refused(key_node, "YAML merge keys (<<) are not allowed")
-            key = plain_scalar(key_node.value) if not key_node.style else key_node.value
+            key = _scalar(key_node)
             if isinstance(key, Decimal):
                 key = key_node.value
             if key in result:

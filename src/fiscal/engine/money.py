@@ -48,8 +48,9 @@ def apply_rate(amounts: Int64Array, rate: Fraction) -> Int64Array:
     num, den = rate.numerator, rate.denominator
     if amounts.size == 0:
         return amounts.copy()
-    biggest = int(np.abs(amounts).max())
-    if biggest * abs(num) < _INT64_SAFE:
+    # Python ints: np.abs(-2**63) would wrap around to itself.
+    biggest = max(abs(int(amounts.max())), abs(int(amounts.min())))
+    if biggest * abs(num) < _INT64_SAFE and den < _INT64_SAFE:
         product = amounts * np.int64(num)
         quotient = product // np.int64(den)
         remainder = product - quotient * np.int64(den)
@@ -147,8 +148,9 @@ def _largest_remainder(pool: Int64Array, w: FloatArray) -> Int64Array:
     n, years = w.shape
     total = w.sum(axis=0)
     live = total > 0
-    factor = np.divide(pool.astype(np.float64), total, out=np.zeros(years), where=live)
-    quota = w * factor
+    # w / total is at most 1, so tiny weights cannot overflow the way pool / total can.
+    fraction = np.divide(w, total[None, :], out=np.zeros_like(w), where=live[None, :])
+    quota = fraction * pool.astype(np.float64)[None, :]
     floor = np.floor(quota)
     shares: Int64Array = floor.astype(np.int64)
     remainder = np.where(w > 0, quota - floor, -1.0)

@@ -91,6 +91,7 @@ def _string(text: str) -> str:
         or text.lower() in {"yes", "no", "on", "off", "y", "n"}
         or _looks_like_date(text)
         or _NUMBERISH.fullmatch(text) is not None
+        or text in ("=", "<<")
     )
     return _quoted(text) if needs_quotes else text
 

@@ -86,8 +86,10 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
         for index, mega in enumerate(regions_file.mega_regions):
             mega.located(regions_doc.pos(("mega_regions", index)))
 
-    parameters = _load_parameters(root, problems)
+    parameters, broken_parameters = _load_parameters(root, problems)
+    loaded_before_rules = len(problems)
     rules, rule_docs = _load_rules(root, problems)
+    rules_broken = len(problems) > loaded_before_rules
     ministries = _load_ministries(root, problems)
     agreements, agreement_docs = _load_agreements(root, problems)
 
@@ -109,7 +111,15 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
     if regions_known:
         _check_regions(ruleset, problems)
     _check_parameters(ruleset, problems, regions_known)
-    _check_rules(ruleset, rule_docs, problems, regions_known, items_known)
+    _check_rules(
+        ruleset,
+        rule_docs,
+        problems,
+        regions_known,
+        items_known,
+        broken_parameters=broken_parameters,
+        rules_broken=rules_broken,
+    )
     _check_manifest(ruleset, problems, items_known)
     ministry_ids = {m.id for m in ministries} if ministries is not None else None
     for agreement in agreements:
@@ -117,10 +127,10 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
             agreement, agreement_docs[agreement.id], ruleset, ministry_ids, regions_known
         )
     if not (regions_known and items_known):
-        return None, problems
+        return None, sorted(problems, key=Problem.sort_key)
     if not problems:
         ruleset.rules = _dependency_order(ruleset, problems)
-    return ruleset, problems
+    return ruleset, sorted(problems, key=Problem.sort_key)
 
 
 def _load_one(path: Path, model: type[Any], problems: list[Problem]) -> tuple[YamlDoc | None, Any]:
@@ -133,16 +143,19 @@ def _load_one(path: Path, model: type[Any], problems: list[Problem]) -> tuple[Ya
     return doc, value
 
 
-def _load_parameters(root: Path, problems: list[Problem]) -> dict[str, Parameter]:
+def _load_parameters(root: Path, problems: list[Problem]) -> tuple[dict[str, Parameter], set[str]]:
+    """The parameters that loaded, and the names of those whose files did not."""
     parameters: dict[str, Parameter] = {}
+    broken: set[str] = set()
     folder = root / "parameters"
     if not folder.is_dir():
         problems.append(Problem(SourcePos.of(folder), "parameters folder not found"))
-        return parameters
+        return parameters, broken
     for path in sorted(folder.rglob("*.yaml")):
         name = ".".join(path.relative_to(folder).with_suffix("").parts)
         doc, file = _load_one(path, ParameterFile, problems)
         if doc is None or file is None:
+            broken.add(name)
             continue
         raw_keys = list(doc.data["values"].keys())
         values = []
@@ -166,6 +179,7 @@ def _load_parameters(root: Path, problems: list[Problem]) -> dict[str, Parameter
                     )
                 )
         if dates != sorted(set(dates)):
+            broken.add(name)
             continue
         parameter = Parameter(
             path=name,
@@ -178,7 +192,7 @@ def _load_parameters(root: Path, problems: list[Problem]) -> dict[str, Parameter
         )
         parameter.located(doc.pos())
         parameters[name] = parameter
-    return parameters
+    return parameters, broken
 
 
 def _load_ministries(root: Path, problems: list[Problem]) -> list[Ministry] | None:
@@ -398,7 +412,11 @@ def _check_rules(
     problems: list[Problem],
     regions_known: bool,
     items_known: bool,
+    broken_parameters: set[str] | None = None,
+    rules_broken: bool = False,
 ) -> None:
+    """Cross-file checks of the rules; what a broken file already reported is not repeated."""
+    broken = broken_parameters or set()
     items = {i.id: i for i in ruleset.items}
     producers: dict[str, RuleT] = {}
     for rule in ruleset.rules:
@@ -479,7 +497,8 @@ def _check_rules(
         for loc, text, units, breakdowns in refs:
             ref = ruleset.resolve(text)
             if ref is None:
-                problems.append(Problem(at(*loc), f"unknown parameter {text!r}"))
+                if text not in broken and text.rpartition(".")[0] not in broken:
+                    problems.append(Problem(at(*loc), f"unknown parameter {text!r}"))
                 continue
             parameter = ref.parameter
             if parameter.unit not in units:
@@ -510,7 +529,8 @@ def _check_rules(
                                 f"in its value of {value.effective} ({value.source})",
                             )
                         )
-    for item in ruleset.items:
+    # With a rule file that failed to load, a missing producer is already explained.
+    for item in ruleset.items if not rules_broken else []:
         if (
             item.from_indicator is None
             and item.from_agreements is None
