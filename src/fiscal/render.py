@@ -37,7 +37,8 @@ def problems(found: list[Problem], header: str | None = None) -> None:
         out.print(f"[bold]{where}[/]: {message}" if where else message, soft_wrap=True)
     files = {p.where.file for p in found if p.where.file and not p.where.file.startswith("-")}
     noun = "problem" if len(found) == 1 else "problems"
-    suffix = f" in {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
+    place = "sheet" if found and all(p.where.sheet for p in found) else "file"
+    suffix = f" in {len(files)} {place}{'s' if len(files) != 1 else ''}" if files else ""
     out.print(f"[red]{len(found)} {noun}{suffix}.[/]")
 
 

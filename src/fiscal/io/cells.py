@@ -208,7 +208,7 @@ def _won(column: Column, raw: Any) -> Parsed:
             return fail(f"expected a whole number of won, got {text!r}")
         amount = int(number)
     if amount < 0:
-        return Parsed(amount, f"{column.noun} {amount:,} won is negative; expected 0 or more")
+        return Parsed(amount, f"{column.noun} {amount:,} is negative; expected 0 or more")
     return Parsed(amount)
 
 

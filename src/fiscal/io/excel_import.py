@@ -54,9 +54,9 @@ class Meta:
 def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportResult:
     """Read and check ``path``; raise UserError with every problem, or return the files."""
     book = read_book(path)
-    meta = _meta(book)
+    meta = template_meta(book)
     problems: list[Problem] = []
-    tables = _tables(book, meta.kind, problems)
+    tables = read_tables(book, meta.kind, problems)
     if tables is None:
         raise UserError(problems)
     if meta.kind == "agreements":
@@ -69,7 +69,8 @@ def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportRe
     return result
 
 
-def _meta(book: Book) -> Meta:
+def template_meta(book: Book) -> Meta:
+    """What kind of template the workbook is, and what it was prefilled with."""
     sheet = book.sheet(META_SHEET)
     where = SourcePos.of(book.path)
     if sheet is None:
@@ -113,7 +114,10 @@ def _meta(book: Book) -> Meta:
     return Meta(kind, values)
 
 
-def _tables(book: Book, kind: WorkbookKind, problems: list[Problem]) -> dict[str, Table] | None:
+def read_tables(
+    book: Book, kind: WorkbookKind, problems: list[Problem]
+) -> dict[str, Table] | None:
+    """Every table of the template, or None (with the problems) if one cannot be read."""
     tables: dict[str, Table] = {}
     complete = True
     for spec in SHEETS[kind]:

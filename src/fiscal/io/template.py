@@ -485,9 +485,7 @@ def inputs_template(
     )
 
 
-def build_template(
-    kind: str, rules_root: Path, inputs_root: Path, prefill: bool
-) -> Template:
+def build_template(kind: str, rules_root: Path, inputs_root: Path, prefill: bool) -> Template:
     """Load what the template needs (the ruleset; for inputs, the inputs folder) and lay it out.
 
     A prefill needs readable files; a blank template needs only the ruleset's regions.

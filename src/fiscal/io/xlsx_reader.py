@@ -153,8 +153,8 @@ def _inspect_zip(data: bytes, where: SourcePos) -> bool:
         if declared > MAX_UNCOMPRESSED:
             raise _refuse(
                 where,
-                f"the workbook would unpack to {declared:,} bytes (limit "
-                f"{MAX_UNCOMPRESSED:,}); refusing to read it (a zip bomb?)",
+                f"refusing to read it: the workbook says it unpacks to {declared:,} bytes, "
+                f"more than any template (limit {MAX_UNCOMPRESSED:,}); a zip bomb?",
             )
         names = {i.filename for i in infos}
         if any(i.flag_bits & 0x1 for i in infos):
@@ -184,7 +184,10 @@ def _inspect_zip(data: bytes, where: SourcePos) -> bool:
                     while chunk := part.read(1 << 16):
                         total += len(chunk)
                         if total > MAX_UNCOMPRESSED:
-                            raise _refuse(where, "the workbook unpacks to more than it declares")
+                            raise _refuse(
+                                where,
+                                "refusing to read it: the workbook unpacks to more than it says",
+                            )
                         if info.filename.startswith("xl/worksheets/") and not needs_metadata:
                             needs_metadata = _FORMULA_OR_ERROR.search(tail + chunk) is not None
                             tail = chunk[-16:]
@@ -266,12 +269,16 @@ def _formula_metadata(path: Path, data: bytes, sheets: dict[str, Sheet]) -> None
         book = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
+        saved: set[tuple[str, Cell]] = set()
         for name, at, cell in _cells(book, sheets):
+            saved.add((name, at))
             if cell.data_type == "e":
                 sheets[name].errors[at] = str(cell.value)
-            elif at in formulas.get(name, {}) and cell.value is None:
-                sheets[name].uncached[at] = formulas[name][at]
         book.close()
+        for name, found in formulas.items():
+            for at, formula in found.items():
+                if (name, at) not in saved:
+                    sheets[name].uncached[at] = formula
     except Exception as exc:  # openpyxl raises many kinds on damaged XML
         raise _refuse(SourcePos.of(path), f"the file is corrupt: {_short(exc)}") from None
     for sheet in sheets.values():
@@ -284,8 +291,8 @@ def _formula_metadata(path: Path, data: bytes, sheets: dict[str, Sheet]) -> None
 
 
 def _cells(book: Any, sheets: dict[str, Sheet]) -> Iterator[tuple[str, Cell, Any]]:
-    """Every non-empty cell of the sheets calamine read, within the area calamine found
-    (a forged dimension in the XML cannot make openpyxl walk a million empty rows)."""
+    """Every non-empty cell of the sheets calamine read, no wider than calamine found them
+    and no longer than MAX_ROWS (a forged dimension cannot make openpyxl walk far)."""
     for name in book.sheetnames:
         sheet = sheets.get(name)
         if sheet is None or not sheet.height:
