@@ -81,7 +81,7 @@ def summary(projection: Projection, ruleset: Ruleset) -> Table:
                     region.id,
                     region.name.ko,
                     region.name.en,
-                    mega[region.mega_region].name.en,
+                    mega[ruleset.mega_region_of(region)].name.en,
                     *[int(getattr(head, m)[r, y]) for m in money],
                     float(head.independence[r, y]),
                     float(head.autonomy[r, y]),

@@ -19,13 +19,16 @@ from fiscal.engine.projection import Projection
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import RegionClass
 
-By = Literal["region", "mega-region", "class"]
-BY_CHOICES: tuple[By, ...] = ("region", "mega-region", "class")
+By = Literal["region", "upper", "consolidated", "mega-region", "class"]
+BY_CHOICES: tuple[By, ...] = ("region", "upper", "consolidated", "mega-region", "class")
 _CLASS_LABELS = {
     "capital": ("Capital area", "수도권"),
     "metropolitan": ("Metropolitan cities", "광역시"),
     "province": ("Provinces", "도"),
     "special": ("Special self-governing", "특별자치시·도"),
+    "city": ("Cities", "시"),
+    "county": ("Counties", "군"),
+    "district": ("Autonomous districts", "자치구"),
 }
 
 
@@ -47,31 +50,61 @@ class View:
 
 
 def grouping(ruleset: Ruleset, by: By) -> Grouping:
+    """Which regions make up each unit of a view.
+
+    ``upper`` shows each upper-level region alone; ``consolidated`` shows it together with
+    its basic governments. With one tier, both are the same as ``region``.
+    """
     regions = ruleset.regions
     if by == "region":
-        ids = [r.id for r in regions]
-        en = [r.name.en for r in regions]
-        ko = [r.name.ko for r in regions]
-        keys = ids
+        units = [(r.id, r.name.en, r.name.ko) for r in regions]
+        keys: list[str | None] = [r.id for r in regions]
+    elif by in ("upper", "consolidated"):
+        upper = [r for r in regions if r.tier == "upper"]
+        units = [(r.id, r.name.en, r.name.ko) for r in upper]
+        keys = [
+            r.id if r.tier == "upper" else (r.parent if by == "consolidated" else None)
+            for r in regions
+        ]
     elif by == "mega-region":
-        ids = [m.id for m in ruleset.mega_regions]
-        en = [m.name.en for m in ruleset.mega_regions]
-        ko = [m.name.ko for m in ruleset.mega_regions]
-        keys = [r.mega_region for r in regions]
+        units = [(m.id, m.name.en, m.name.ko) for m in ruleset.mega_regions]
+        keys = [ruleset.mega_region_of(r) for r in regions]
     else:
-        ids = [c.value for c in RegionClass if any(r.region_class is c for r in regions)]
-        en = [_CLASS_LABELS[c][0] for c in ids]
-        ko = [_CLASS_LABELS[c][1] for c in ids]
+        present = [c.value for c in RegionClass if any(r.region_class is c for r in regions)]
+        units = [(c, *_CLASS_LABELS[c]) for c in present]
         keys = [r.region_class.value for r in regions]
+    ids = [u[0] for u in units]
     membership = np.zeros((len(ids), len(regions)), dtype=np.int64)
     for r, key in enumerate(keys):
-        membership[ids.index(key), r] = 1
-    return Grouping(by, ids, en, ko, membership)
+        if key is not None:
+            membership[ids.index(key), r] = 1
+    return Grouping(by, ids, [u[1] for u in units], [u[2] for u in units], membership)
+
+
+def families_closed(ruleset: Ruleset, group: Grouping) -> bool:
+    """Whether every basic government sits in the same unit as its parent.
+
+    Only then do transfers between the tiers cancel inside each unit, so they are left
+    out of its figures instead of being counted once paid and once received.
+    """
+    unit_of = {}
+    for u in range(group.membership.shape[0]):
+        for r in np.nonzero(group.membership[u])[0].tolist():
+            unit_of[ruleset.regions[r].id] = u
+    return all(
+        r.parent in unit_of and unit_of.get(r.id) == unit_of[r.parent]
+        for r in ruleset.regions
+        if r.tier == "basic"
+    )
 
 
 def view(projection: Projection, ruleset: Ruleset, by: By = "region") -> View:
     group = grouping(ruleset, by)
     amounts = consolidate(projection.amounts, group)
+    if ruleset.two_tier and families_closed(ruleset, group):
+        for item in ruleset.items:
+            if item.inter_tier:
+                amounts[item.id] = np.zeros_like(amounts[item.id])
     shape = (len(group.ids), len(projection.years))
     units = [
         Unit(i, e, k) for i, e, k in zip(group.ids, group.labels_en, group.labels_ko, strict=True)

@@ -22,11 +22,12 @@ from fiscal.engine.equalisation import equalise
 from fiscal.engine.indicators import Headline, headline
 from fiscal.engine.matching import match
 from fiscal.engine.measures import NationalMeasures, national_measures
-from fiscal.engine.money import FloatArray, Int64Array, apply_rate, integer_weights
+from fiscal.engine.money import FloatArray, Int64Array, apply_rate, apportion, integer_weights
 from fiscal.engine.sharing import pool_amounts, share_by_key
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.inputs import Inputs, national_array, regional_array
 from fiscal.rules.models import (
+    AdjustmentRule,
     EqualisationRule,
     MatchingRule,
     Parameter,
@@ -34,7 +35,7 @@ from fiscal.rules.models import (
     Region,
     SharingRule,
 )
-from fiscal.rules.ruleset import ParameterRef, Ruleset, value_for_region
+from fiscal.rules.ruleset import ParameterRef, Rule, Ruleset, value_for_region
 from fiscal.rules.types import Category
 
 
@@ -322,7 +323,9 @@ def project(
                 if years
                 else revenue
             )
-            result = equalise(pool, need, counted)
+            # Governments outside the rule's tier have no gap to fill.
+            tier = _tier_mask(ruleset, rule)[:, None]
+            result = equalise(pool, need * tier, counted * tier)
             amounts[rule.item] = result.grants
             pools.append(
                 PoolTrace(
@@ -357,8 +360,11 @@ def project(
                     "adjustment_rate": result.adjustment_rate,
                 },
             )
+        elif isinstance(rule, AdjustmentRule):
+            _adjustment(ctx, rule, amounts, traces)
         elif isinstance(rule, MatchingRule):
             cost = ctx.regional(rule.cost, rule.source, f"rule {rule.id!r}")
+            cost = cost * _tier_mask(ruleset, rule)[:, None]
             ref = ruleset.resolve(rule.rate)
             assert ref is not None
             if ref.parameter.breakdown == "region":
@@ -420,16 +426,22 @@ def project(
     )
 
 
-def _recipients_mask(ruleset: Ruleset, rule: SharingRule) -> FloatArray:
-    if rule.recipients is None:
-        return np.ones(len(ruleset.regions))
-    chosen = set(rule.recipients)
+def _tier_mask(ruleset: Ruleset, rule: Rule) -> npt.NDArray[np.int64]:
+    """1 for the governments of the rule's tier, 0 for the others."""
     return np.asarray(
-        [
-            1.0 if (r.id in chosen or r.region_class.value in chosen) else 0.0
-            for r in ruleset.regions
-        ]
+        [1 if rule.tier in ("all", r.tier) else 0 for r in ruleset.regions], dtype=np.int64
     )
+
+
+def _recipients_mask(ruleset: Ruleset, rule: SharingRule) -> npt.NDArray[np.int64]:
+    tier = _tier_mask(ruleset, rule)
+    if rule.recipients is None:
+        return tier
+    chosen = set(rule.recipients)
+    listed = [
+        1 if (r.id in chosen or r.region_class.value in chosen) else 0 for r in ruleset.regions
+    ]
+    return tier * np.asarray(listed, dtype=np.int64)
 
 
 def _check_input_regions(ruleset: Ruleset, inputs: Inputs, problems: list[Problem]) -> None:
@@ -552,3 +564,84 @@ def _measures(
     local = sum((amounts.get(i, zeros) for i in spec.local_taxes), zeros.copy())
     population = ctx.regional(spec.population, ctx.ruleset.manifest.source, "measures")
     return national_measures(gross, carved, local, head.own_source, head.general_grants, population)
+
+
+def _adjustment(
+    ctx: _Context,
+    rule: AdjustmentRule,
+    amounts: dict[str, Int64Array],
+    traces: dict[str, ItemTrace],
+) -> None:
+    """Each parent pays a share of its named taxes to its children, divided by a key."""
+    ruleset, years = ctx.ruleset, ctx.years
+    shape = (len(ruleset.regions), len(years))
+    base = np.zeros(shape, dtype=np.int64)
+    for tax in rule.taxes:
+        base += (
+            amounts[tax] if tax in amounts else ctx.regional(tax, rule.source, f"rule {rule.id!r}")
+        )
+    ref = ruleset.resolve(rule.share)
+    assert ref is not None
+    if ref.parameter.breakdown == "region":
+        rates = ctx.by_region(rule.share, rule)
+    else:
+        rates = [ctx.scalar(rule.share, rule)] * len(ruleset.regions)
+    key_values = ctx.regional(rule.key.indicator, rule.source, f"rule {rule.id!r}")
+    if rule.key.weight is not None:
+        weights = ctx.by_region(rule.key.weight, rule)
+    else:
+        weights = [[Fraction(1)] * len(years) for _ in ruleset.regions]
+    received = np.zeros(shape, dtype=np.int64)
+    paid = np.zeros(shape, dtype=np.int64)
+    pool = np.zeros(shape, dtype=np.int64)
+    for p, parent in enumerate(ruleset.regions):
+        children = ruleset.children(parent.id)
+        if parent.tier != "upper" or not children:
+            continue
+        pool[p] = [round(Fraction(int(base[p, y])) * rates[p][y]) for y in range(len(years))]
+        flat = integer_weights([weights[c][y] for c in children for y in range(len(years))])
+        key = key_values[children].astype(object) * np.asarray(flat, dtype=object).reshape(
+            len(children), len(years)
+        )
+        shares = apportion(pool[p], key)
+        received[children] = shares
+        # The parent pays exactly what its children receive (all of it, unless the key is 0).
+        paid[p] = shares.sum(axis=0)
+        for y, year in enumerate(years):
+            if pool[p, y] > 0 and not key[:, y].any():
+                ctx.problems.append(
+                    Problem(
+                        rule.source,
+                        f"rule {rule.id!r}: the key is zero for every child "
+                        f"of {parent.id!r} in {year}",
+                    )
+                )
+    amounts[rule.item] = received
+    amounts[rule.paid_item] = paid
+    formula = (
+        f"each parent's pool = {rule.share} x ({' + '.join(rule.taxes)}); divided among its "
+        f"basic governments by {rule.key.indicator}"
+        + (f" x {rule.key.weight}" if rule.key.weight else "")
+    )
+    params = (rule.share, *([rule.key.weight] if rule.key.weight else []))
+    details = {"pool": pool, "key": key_values}
+    traces[rule.item] = ItemTrace(
+        rule.item,
+        "adjustment",
+        rule.id,
+        rule.source,
+        formula,
+        (*rule.taxes, rule.key.indicator),
+        params,
+        details=details,
+    )
+    traces[rule.paid_item] = ItemTrace(
+        rule.paid_item,
+        "adjustment_paid",
+        rule.id,
+        rule.source,
+        "paid = the sum its basic governments receive",
+        tuple(rule.taxes),
+        params,
+        details=details,
+    )

@@ -28,6 +28,7 @@ from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement, MinistriesFile, Ministry
 from fiscal.rules.models import (
+    AdjustmentRule,
     EqualisationRule,
     MatchingRule,
     Parameter,
@@ -337,8 +338,13 @@ def _check_regions(ruleset: Ruleset, problems: list[Problem]) -> None:
     megas = {m.id for m in ruleset.mega_regions}
     if len(megas) != len(ruleset.mega_regions):
         problems.append(Problem(ruleset.mega_regions[0].source, "mega-region ids must be unique"))
+    by_id = {r.id: r for r in ruleset.regions}
     for region in ruleset.regions:
-        if region.mega_region not in megas:
+        if region.tier == "upper" and region.mega_region is None:
+            problems.append(
+                Problem(region.source, f"upper-level region {region.id!r} needs a mega_region")
+            )
+        elif region.mega_region is not None and region.mega_region not in megas:
             problems.append(
                 Problem(
                     region.source,
@@ -346,6 +352,44 @@ def _check_regions(ruleset: Ruleset, problems: list[Problem]) -> None:
                     f"expected one of: {', '.join(sorted(megas))}",
                 )
             )
+        if region.tier == "basic" and region.parent is None:
+            problems.append(
+                Problem(
+                    region.source,
+                    f"basic government {region.id!r} needs a parent (its upper-level region)",
+                )
+            )
+        if region.tier == "upper" and region.parent is not None:
+            problems.append(
+                Problem(
+                    region.source,
+                    f"upper-level region {region.id!r} cannot "
+                    f"have a parent ({region.parent!r}); set tier: basic",
+                )
+            )
+        if region.parent is not None:
+            parent = by_id.get(region.parent)
+            if parent is None:
+                problems.append(
+                    Problem(region.source, f"unknown parent {region.parent!r} of {region.id!r}")
+                )
+            elif parent.tier != "upper" and region.tier == "basic":
+                chain = [region.id]
+                walker: Any = parent
+                while walker is not None and walker.id not in chain:
+                    chain.append(walker.id)
+                    walker = by_id.get(walker.parent) if walker.parent else None
+                circular = walker is not None
+                problems.append(
+                    Problem(
+                        region.source,
+                        (
+                            f"circular parents: {' -> '.join([*chain, walker.id])}"
+                            if circular
+                            else f"parent {parent.id!r} of {region.id!r} is not upper-level"
+                        ),
+                    )
+                )
     items: set[str] = set()
     for item in ruleset.items:
         if item.id in items:
@@ -428,6 +472,11 @@ def _check_rules(
         outputs = [("item", rule.item)]
         if isinstance(rule, MatchingRule):
             outputs.append(("co_funding_item", rule.co_funding_item))
+        if isinstance(rule, AdjustmentRule):
+            outputs.append(("paid_item", rule.paid_item))
+            for index, tax in enumerate(rule.taxes if items_known else []):
+                if tax not in items:
+                    problems.append(Problem(at("taxes", index), f"unknown item {tax!r}"))
         for key, item_id in outputs if items_known else []:
             item = items.get(item_id)
             if item is None:
@@ -448,7 +497,7 @@ def _check_rules(
                         + "; a rule cannot also compute it",
                     )
                 )
-            wants_obligation = key == "co_funding_item"
+            wants_obligation = key in ("co_funding_item", "paid_item")
             if (item.category is Category.obligation) != wants_obligation:
                 expected = "obligation" if wants_obligation else "a revenue category"
                 problems.append(
@@ -494,6 +543,12 @@ def _check_rules(
             )
         if isinstance(rule, MatchingRule):
             refs.append((("rate",), rule.rate, (Unit.ratio,), ("region", "scalar")))
+        if isinstance(rule, AdjustmentRule):
+            refs.append((("share",), rule.share, (Unit.ratio,), ("region", "scalar")))
+            if rule.key.weight is not None:
+                refs.append(
+                    (("key", "weight"), rule.key.weight, (Unit.ratio, Unit.factor), ("region",))
+                )
         for loc, text, units, breakdowns in refs:
             ref = ruleset.resolve(text)
             if ref is None:
@@ -548,6 +603,8 @@ def rule_inputs(rule: RuleT) -> list[str]:
     """Items or indicators a rule reads (the engine resolves which is which)."""
     if isinstance(rule, EqualisationRule):
         return list(rule.fiscal_gap.revenue)
+    if isinstance(rule, AdjustmentRule):
+        return list(rule.taxes)
     return []
 
 
@@ -558,6 +615,8 @@ def _dependency_order(ruleset: Ruleset, problems: list[Problem]) -> list[RuleT]:
         producer[rule.item] = rule.id
         if isinstance(rule, MatchingRule):
             producer[rule.co_funding_item] = rule.id
+        if isinstance(rule, AdjustmentRule):
+            producer[rule.paid_item] = rule.id
     graph = {
         rule.id: {producer[name] for name in rule_inputs(rule) if name in producer}
         for rule in ruleset.rules

@@ -63,6 +63,13 @@ class ItemDef(Located):
             "co_funding the region's own cost share."
         ),
     )
+    inter_tier: bool = Field(
+        default=False,
+        description=(
+            "A transfer between an upper-level region and its basic governments; left out "
+            "of figures that consolidate both tiers."
+        ),
+    )
     description: str | None = None
 
 
@@ -122,7 +129,7 @@ class MegaRegion(Located):
 
 
 class Region(Located):
-    """An upper-level local government (광역자치단체)."""
+    """A local government: upper-level (광역자치단체) or basic (기초자치단체, with a parent)."""
 
     id: Id
     name: Label
@@ -133,8 +140,20 @@ class Region(Located):
         "province",
         "special_self_governing_city",
         "special_self_governing_province",
+        "city",
+        "county",
+        "autonomous_district",
     ]
-    mega_region: Id
+    tier: Literal["upper", "basic"] = Field(
+        default="upper", description="upper: 광역 (17); basic: 기초 (226), with a parent."
+    )
+    parent: Id | None = Field(
+        default=None, description="For a basic government: the upper-level region it belongs to."
+    )
+    mega_region: Id | None = Field(
+        default=None,
+        description="Required for upper-level regions; basic ones take their parent's.",
+    )
 
 
 class RegionsFile(FileModel):
@@ -216,6 +235,10 @@ class RuleBase(Located):
     description: str | None = None
     reference: Text
     status: Status = Status.confirmed
+    tier: Literal["all", "upper", "basic"] = Field(
+        default="all",
+        description="Which governments take part: all, upper-level (광역) or basic (기초) only.",
+    )
 
 
 class SharingRule(RuleBase):
@@ -254,7 +277,24 @@ class MatchingRule(RuleBase):
     co_funding_item: Id = Field(description="Item that receives the region's own share.")
 
 
-Rule = Annotated[SharingRule | EqualisationRule | MatchingRule, Field(discriminator="kind")]
+class AdjustmentRule(RuleBase):
+    """An upper-level region's adjustment grant (조정교부금) to its own basic governments.
+
+    Each parent's pool is a share of its named taxes; it is divided among its children by
+    a key. The parent's payment (``paid_item``) and the children's receipts (``item``)
+    are transfers between the tiers: consolidated figures leave both out.
+    """
+
+    kind: Literal["adjustment"]
+    taxes: list[Id] = Field(min_length=1, description="Items of the parent that form the base.")
+    share: Text = Field(description="Ratio parameter (scalar or by region): share of the base.")
+    key: Key
+    paid_item: Id = Field(description="The parent's outflow (category obligation).")
+
+
+Rule = Annotated[
+    SharingRule | EqualisationRule | MatchingRule | AdjustmentRule, Field(discriminator="kind")
+]
 
 
 # --- checked parameters (built by the loader) -----------------------------------------------

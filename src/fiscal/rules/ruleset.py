@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fiscal.rules.agreements import Agreement, Ministry
 from fiscal.rules.models import (
+    AdjustmentRule,
     EqualisationRule,
     ItemDef,
     MatchingRule,
@@ -20,7 +21,7 @@ from fiscal.rules.models import (
 )
 from fiscal.rules.types import Category
 
-Rule = SharingRule | EqualisationRule | MatchingRule
+Rule = SharingRule | EqualisationRule | MatchingRule | AdjustmentRule
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,24 @@ class Ruleset:
     @property
     def items(self) -> list[ItemDef]:
         return self.manifest.items
+
+    def mega_region_of(self, region: Region) -> str:
+        """A region's mega-region; a basic government takes its parent's."""
+        if region.mega_region is not None:
+            return region.mega_region
+        parent = self.region(region.parent) if region.parent else None
+        return parent.mega_region or "" if parent is not None else ""
+
+    def region(self, region_id: str) -> Region | None:
+        return next((r for r in self.regions if r.id == region_id), None)
+
+    def children(self, region_id: str) -> list[int]:
+        """Indexes of the basic governments whose parent is ``region_id``."""
+        return [i for i, r in enumerate(self.regions) if r.parent == region_id]
+
+    @property
+    def two_tier(self) -> bool:
+        return any(r.tier == "basic" for r in self.regions)
 
     def item(self, item_id: str) -> ItemDef:
         for item in self.manifest.items:

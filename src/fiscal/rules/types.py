@@ -109,6 +109,10 @@ class RegionClass(StrEnum):
     metropolitan = "metropolitan"  # non-capital metropolitan cities
     province = "province"
     special = "special"  # special self-governing city or province (Sejong, Jeju, Gangwon, Jeonbuk)
+    # Basic local governments (기초자치단체), the second tier:
+    city = "city"  # 시
+    county = "county"  # 군
+    district = "district"  # 자치구 of Seoul and the metropolitan cities
 
 
 class Category(StrEnum):
