@@ -246,3 +246,32 @@ def test_dry_run_checks_and_summarises_but_writes_nothing(repo: tuple[Path, Path
     assert done.out.startswith("Dry run, nothing written")
     assert "1 changed" in done.out
     assert fingerprint(rules, inputs) == before
+
+
+def test_a_deleted_series_leaves_national_yaml_and_a_new_indicator_gets_its_file(
+    repo: tuple[Path, Path, Path],
+) -> None:
+    root, rules, inputs = repo
+    book = template("inputs", rules, inputs, root.parent / "i.xlsx", "--prefill")
+
+    def change(rows: Rows) -> None:
+        rows["Series"] = [r for i, r in enumerate(rows["Series"]) if i < 3 or r[0] != "vat_base"]
+        width = len(rows["Regional"][0])
+        rows["Indicators"].append(
+            ["households", "Households", "가구 수", "count", "illustrative", "공공데이터 (example)",
+             "", "1%"]
+        )  # fmt: skip
+        regions = [r[1] for r in rows["Regional"][3:] if r[0] == "population"]
+        for n, region in enumerate(regions):
+            rows["Regional"].append(["households", region, *[f"{1000 + n:,}"] * (width - 2)])
+
+    rewrite(book, book, change)
+    done = do_import(book, rules, inputs)
+    assert done.code == 0, done.err
+    assert "added    repo/inputs/regional/households.yaml" in done.out
+    assert "changed  repo/inputs/national.yaml" in done.out
+    national = (inputs / "national.yaml").read_text(encoding="utf-8")
+    assert "vat_base" not in national and "internal_tax:" in national
+    households = (inputs / "regional" / "households.yaml").read_text(encoding="utf-8")
+    assert "growth: 0.01\n" in households and "  jeju:\n    2025: 1016\n" in households
+    assert "ko: 가구 수\n" in households

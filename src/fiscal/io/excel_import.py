@@ -14,6 +14,7 @@ untouched round trip changes no byte.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ class ImportResult:
 @dataclass
 class Meta:
     kind: WorkbookKind
-    prefilled: dict[str, set[str]] = field(default_factory=dict)
+    values: dict[str, set[str]] = field(default_factory=dict)  # what its hidden sheet says
 
 
 def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportResult:
@@ -56,7 +57,7 @@ def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportRe
     book = read_book(path)
     meta = template_meta(book)
     problems: list[Problem] = []
-    tables = read_tables(book, meta.kind, problems)
+    tables = read_tables(book, meta.kind, problems, meta)
     if tables is None:
         raise UserError(problems)
     if meta.kind == "agreements":
@@ -115,7 +116,7 @@ def template_meta(book: Book) -> Meta:
 
 
 def read_tables(
-    book: Book, kind: WorkbookKind, problems: list[Problem]
+    book: Book, kind: WorkbookKind, problems: list[Problem], meta: Meta | None = None
 ) -> dict[str, Table] | None:
     """Every table of the template, or None (with the problems) if one cannot be read."""
     tables: dict[str, Table] = {}
@@ -135,12 +136,25 @@ def read_tables(
         allow = (
             frozenset({"central_cap_krw", "index_parameter"}) if spec is PROJECTS else frozenset()
         )
-        table = read_table(sheet, spec, problems, allow)
+        table = read_table(sheet, spec, problems, allow, _written(meta, spec.name))
         if table is None:
             complete = False
         else:
             tables[spec.name] = table
     return tables if complete else None
+
+
+def _written(meta: Meta | None, sheet: str) -> list[list[str | None]] | None:
+    """The notes and example rows the template recorded for ``sheet``, if it did."""
+    found = meta.values.get(f"header:{sheet}") if meta else None
+    if not found or len(found) != 1:
+        return None
+    try:
+        rows = json.loads(next(iter(found)))
+    except ValueError:
+        return None
+    ok = isinstance(rows, list) and len(rows) == 2 and all(isinstance(r, list) for r in rows)
+    return rows if ok else None
 
 
 def _header(path: Path) -> str | None:
@@ -183,7 +197,7 @@ def _agreements(
     for agreement_id, data in read.agreements.items():
         target = folder / f"{agreement_id}.yaml"
         files[target] = _render(target, data)
-    for agreement_id in meta.prefilled.get("agreement", set()):
+    for agreement_id in meta.values.get("agreement", set()):
         target = folder / f"{agreement_id}.yaml"
         if agreement_id not in read.agreements and target.is_file():
             files[target] = None
@@ -207,9 +221,9 @@ def _inputs(
         )
     existing = current_inputs(inputs_root)
     prefilled = Prefilled(
-        description=bool(meta.prefilled.get("description")),
-        series=meta.prefilled.get("series", set()),
-        indicators=meta.prefilled.get("indicator", set()),
+        description=bool(meta.values.get("description")),
+        series=meta.values.get("series", set()),
+        indicators=meta.values.get("indicator", set()),
     )
     read = inputs_from_tables(tables, list(ruleset.region_ids), existing, prefilled, problems)
     problems += read.problems

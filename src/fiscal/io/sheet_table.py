@@ -54,9 +54,16 @@ def notes_text(column: Column) -> str:
 
 
 def read_table(
-    sheet: Sheet, spec: SheetSpec, problems: list[Problem], allow_none: frozenset[str] = frozenset()
+    sheet: Sheet,
+    spec: SheetSpec,
+    problems: list[Problem],
+    allow_none: frozenset[str] = frozenset(),
+    written: list[list[str | None]] | None = None,
 ) -> Table | None:
-    """The data rows of ``sheet`` read as ``spec``; None when its header is not the template's."""
+    """The data rows of ``sheet`` read as ``spec``; None when its header is not the template's.
+
+    ``written`` are the notes and example rows the template recorded (see :func:`header_rows`).
+    """
     fixed = len(spec.columns)
     header_ok = True
 
@@ -134,7 +141,7 @@ def read_table(
             header_ok = False
     if not header_ok:
         return None
-    if not _template_rows_intact(sheet, spec, problems):
+    if not _template_rows_intact(sheet, spec, problems, written):
         return None
 
     table = Table(spec, [], years)
@@ -206,11 +213,27 @@ def _cell(sheet: Sheet, r: int, c: int, column: Column, allow_none: bool) -> Par
     return parse(column, raw, allow_none=allow_none)
 
 
-def _template_rows_intact(sheet: Sheet, spec: SheetSpec, problems: list[Problem]) -> bool:
+def header_rows(spec: SheetSpec) -> list[list[str | None]]:
+    """The texts of rows 2 and 3 (notes, example) as the template writes them."""
+    return [
+        [text_of(notes_text(column)) for column in spec.columns],
+        [text_of(column.example) for column in spec.columns],
+    ]
+
+
+def _template_rows_intact(
+    sheet: Sheet,
+    spec: SheetSpec,
+    problems: list[Problem],
+    expected: list[list[str | None]] | None,
+) -> bool:
     """Rows 2 and 3 are the notes and the example; if rows were inserted or deleted above
-    the data, a person's data could sit there and be skipped silently."""
-    for c, column in enumerate(spec.columns):
-        if text_of(sheet.value(1, c)) != text_of(notes_text(column)):
+    the data, a person's data could sit there and be skipped silently. They are compared
+    with what the template says it wrote (its hidden sheet), so rewording a note in a
+    later version of fiscal does not turn away the workbooks already out with staff."""
+    notes, examples = expected or header_rows(spec)
+    for c, text in enumerate(notes[: len(spec.columns)]):
+        if text_of(sheet.value(1, c)) != text:
             problems.append(
                 Problem(
                     SourcePos.cell(spec.name, 2, c + 1),
@@ -219,8 +242,8 @@ def _template_rows_intact(sheet: Sheet, spec: SheetSpec, problems: list[Problem]
                 )
             )
             return False
-    for c, column in enumerate(spec.columns):
-        if text_of(sheet.value(2, c)) != text_of(column.example):
+    for c, text in enumerate(examples[: len(spec.columns)]):
+        if text_of(sheet.value(2, c)) != text:
             problems.append(
                 Problem(
                     SourcePos.cell(spec.name, 3, c + 1),

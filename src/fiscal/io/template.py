@@ -16,6 +16,7 @@ as text, which the import reads exactly.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -41,7 +42,7 @@ from fiscal.io.sheet_layout import (
     SheetSpec,
     WorkbookKind,
 )
-from fiscal.io.sheet_table import notes_text
+from fiscal.io.sheet_table import header_rows, notes_text
 
 if TYPE_CHECKING:
     from fiscal.errors import Problem
@@ -275,6 +276,8 @@ def _meta(book: Any, template: Template) -> None:
         ("source", template.source),
         *template.prefilled,
     ]
+    for spec in SHEETS[template.kind]:
+        entries.append((f"header:{spec.name}", json.dumps(header_rows(spec), ensure_ascii=False)))
     for r, (key, value) in enumerate(entries):
         sheet.write_string(r, 0, key)
         sheet.write_string(r, 1, value)

@@ -184,8 +184,8 @@ def _mode_for(path: Path) -> int:
 
 def summary(changes: list[Change]) -> list[str]:
     """One line of counts, then one line per file that changes."""
-    counts = {action: sum(1 for c in changes if c.action == action) for action in
-              ("added", "changed", "removed", "unchanged")}  # fmt: skip
+    actions = ("added", "changed", "removed", "unchanged")
+    counts = {action: sum(1 for c in changes if c.action == action) for action in actions}
     lines = [", ".join(f"{n} {action}" for action, n in counts.items())]
     for change in changes:
         if change.action == "unchanged":
