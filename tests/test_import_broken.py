@@ -285,6 +285,10 @@ CASES = [
     Case("won with decimals",
          cell(A, "Projects", {"agreement": DAEGU}, "total_krw", "150000000000.5"),
          "expected a whole number of won, got '150000000000.5'"),
+    Case("won beyond what a spreadsheet number holds",
+         cell(A, "Projects", {"agreement": DAEGU}, "total_krw", float(2**60)),
+         "total 1152921504606846976 is too large for a spreadsheet number to hold to the won; "
+         "type it as text"),
     Case("words in a won column",
          cell(A, "Projects", {"agreement": DAEGU}, "total_krw", "lots"),
          "expected a whole number of won, got 'lots'"),

@@ -51,6 +51,8 @@ TEXT = (
 )
 IDS = st.from_regex(r"[a-z0-9][a-z0-9\-]{0,15}", fullmatch=True)
 DATES = st.dates(date(2015, 1, 1), date(2030, 12, 31))
+# Amounts beyond 2**53 cannot be spreadsheet numbers; the template writes them as text.
+WON = st.one_of(st.integers(0, 10**13), st.integers(2**53 - 2, 10**18))
 
 
 @pytest.fixture(scope="module")
@@ -59,21 +61,23 @@ def ruleset() -> Ruleset:
 
 
 def split(draw: st.DrawFn, keys: list[str], allow_zero: bool = False) -> dict[str, Decimal]:
-    """Shares of ``keys`` summing to exactly 1 (whole ten-thousandths)."""
+    """Shares of ``keys`` summing to exactly 1: whole ten-thousandths, or now and then with
+    more digits than a spreadsheet number holds (the template writes those as text)."""
+    denominator = draw(st.sampled_from([DENOMINATOR, DENOMINATOR, 10**17]))
     low = 0 if allow_zero else 1
     cuts = sorted(
         draw(
             st.lists(
-                st.integers(low, DENOMINATOR - low),
+                st.integers(low, denominator - low),
                 min_size=len(keys) - 1,
                 max_size=len(keys) - 1,
             )
         )
     )
-    bounds = [0, *cuts, DENOMINATOR]
+    bounds = [0, *cuts, denominator]
     parts = [b - a for a, b in pairwise(bounds)]
     assume(allow_zero or all(parts))
-    return {k: Decimal(p) / DENOMINATOR for k, p in zip(keys, parts, strict=True)}
+    return {k: Decimal(p) / denominator for k, p in zip(keys, parts, strict=True)}
 
 
 @st.composite
@@ -88,7 +92,7 @@ def projects(draw: st.DrawFn, parties: list[dict[str, Any]], index: int) -> dict
         payers.append(regions[0])  # a region with a share, so caps and splits are fine
     first = draw(st.integers(2020, 2035))
     last = draw(st.integers(first, first + 6))
-    total = draw(st.integers(0, 10**13))
+    total = draw(WON)
     project: dict[str, Any] = {
         "id": f"p{index}-{draw(IDS)}",
         "title": draw(TEXT),
@@ -114,7 +118,7 @@ def projects(draw: st.DrawFn, parties: list[dict[str, Any]], index: int) -> dict
     if draw(st.booleans()):
         project["indexation"] = {"parameter": INDEX, "base_year": draw(st.integers(2015, 2035))}
     if draw(st.booleans()):
-        project["central_cap_krw"] = draw(st.integers(0, 10**13))
+        project["central_cap_krw"] = draw(WON)
     return project
 
 

@@ -206,6 +206,14 @@ class _Build:
     versions: dict[tuple[date | None, str], _Version] = field(default_factory=dict)
 
 
+class _Builds(dict[str, _Build]):
+    """The agreements being built, by id; and the ids typed in unreadable id cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unreadable: set[str] = set()
+
+
 @dataclass
 class AgreementsRead:
     """What the workbook says: each agreement's file data, by id, in sheet order."""
@@ -226,7 +234,7 @@ def agreements_from_tables(
     gets no second message from the checks across rows.
     """
     problems: list[Problem] = []
-    builds: dict[str, _Build] = {}
+    builds = _Builds()
     _read_agreements(tables[AGREEMENTS.name], builds, problems)
     _read_parties(tables[PARTIES.name], builds, problems)
     _read_amendments(tables[AMENDMENTS.name], builds, problems)
@@ -283,10 +291,14 @@ def _put_row(
         doc.put((*loc, data_key), table.pos(row, column_key))
 
 
-def _read_agreements(table: Table, builds: dict[str, _Build], problems: list[Problem]) -> None:
+def _read_agreements(table: Table, builds: _Builds, problems: list[Problem]) -> None:
     for row in table.rows:
         agreement_id = row.value("id")
         if not isinstance(agreement_id, str):
+            # Its cell is reported; rows elsewhere that name it are not "unknown" too.
+            typed = row.texts.get("id")
+            if typed:
+                builds.unreadable.add(typed)
             continue
         if agreement_id in builds:
             problems.append(
@@ -314,14 +326,14 @@ def _read_agreements(table: Table, builds: dict[str, _Build], problems: list[Pro
 AGREEMENTS_COLUMNS = tuple(c.key for c in AGREEMENTS.columns)
 
 
-def _owner(
-    table: Table, row: Row, builds: dict[str, _Build], problems: list[Problem]
-) -> _Build | None:
+def _owner(table: Table, row: Row, builds: _Builds, problems: list[Problem]) -> _Build | None:
     agreement_id = row.value("agreement")
     if not isinstance(agreement_id, str):
         return None
     build = builds.get(agreement_id)
     if build is None:
+        if agreement_id in builds.unreadable:
+            return None
         problems.append(
             Problem(
                 table.pos(row, "agreement"),
@@ -335,7 +347,7 @@ def _owner(
     return build
 
 
-def _read_parties(table: Table, builds: dict[str, _Build], problems: list[Problem]) -> None:
+def _read_parties(table: Table, builds: _Builds, problems: list[Problem]) -> None:
     for row in table.rows:
         build = _owner(table, row, builds, problems)
         if build is None:
@@ -353,7 +365,7 @@ def _read_parties(table: Table, builds: dict[str, _Build], problems: list[Proble
         build.parties.append(party)
 
 
-def _read_amendments(table: Table, builds: dict[str, _Build], problems: list[Problem]) -> None:
+def _read_amendments(table: Table, builds: _Builds, problems: list[Problem]) -> None:
     for row in table.rows:
         build = _owner(table, row, builds, problems)
         if build is None:
@@ -399,7 +411,7 @@ def _version_name(version: date | None) -> str:
     return "the original terms" if version is None else f"the amendment of {version}"
 
 
-def _read_projects(table: Table, builds: dict[str, _Build], problems: list[Problem]) -> None:
+def _read_projects(table: Table, builds: _Builds, problems: list[Problem]) -> None:
     for row in table.rows:
         build = _owner(table, row, builds, problems)
         if build is None:
@@ -541,7 +553,7 @@ def _version_of(table: Table, row: Row, build: _Build, problems: list[Problem]) 
     return found
 
 
-def _read_shares(table: Table, builds: dict[str, _Build], problems: list[Problem]) -> None:
+def _read_shares(table: Table, builds: _Builds, problems: list[Problem]) -> None:
     for row in table.rows:
         build = _owner(table, row, builds, problems)
         if build is None:
@@ -581,7 +593,7 @@ def _read_shares(table: Table, builds: dict[str, _Build], problems: list[Problem
             build.doc.put((*version.loc, key, party), table.pos(row, column))
 
 
-def _read_schedules(table: Table, builds: dict[str, _Build], problems: list[Problem]) -> None:
+def _read_schedules(table: Table, builds: _Builds, problems: list[Problem]) -> None:
     for row in table.rows:
         build = _owner(table, row, builds, problems)
         if build is None:

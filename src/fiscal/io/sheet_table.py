@@ -28,6 +28,7 @@ class Row:
     cells: dict[str, Parsed]
     years: dict[int, Parsed] = field(default_factory=dict)
     usable: bool = True
+    texts: dict[str, str | None] = field(default_factory=dict)  # the cells as typed
 
     def value(self, key: str) -> object:
         return self.cells[key].value
@@ -170,6 +171,7 @@ def read_table(
         for c, column in enumerate(spec.columns):
             parsed = _cell(sheet, r, c, column, column.key in allow_none)
             row.cells[column.key] = parsed
+            row.texts[column.key] = text_of(sheet.value(r, c))
         for i, year in enumerate(years):
             row.years[year] = _cell(sheet, r, fixed + i, YEAR_VALUE, False)
         for c, column in enumerate(spec.columns):
