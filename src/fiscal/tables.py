@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from fiscal.engine.agreements import AgreementSchedule
 from fiscal.engine.projection import Projection
 from fiscal.rules.ruleset import Ruleset
 from fiscal.views import View
@@ -218,7 +219,7 @@ def parameters(projection: Projection) -> Table:
                     use.value.reference or use.parameter.reference,
                     str(use.value.source),
                     span,
-                    ", ".join(use.rules),
+                    _listed(list(use.rules)),
                 )
             )
     return Table("Parameters", columns, rows)
@@ -298,6 +299,11 @@ def agreements(projection: Projection) -> Table:
 
 def agreement_totals(projection: Projection) -> Table:
     """Per agreement: totals by who pays, and present values at the discount rate."""
+    return schedule_totals(projection.agreements)
+
+
+def schedule_totals(schedules: list[AgreementSchedule]) -> Table:
+    """Per agreement schedule: totals by who pays, and present values at the discount rate."""
     columns = [
         Column("agreement", "text", 34),
         Column("title", "text", 40),
@@ -318,7 +324,7 @@ def agreement_totals(projection: Projection) -> Table:
         Column("pv_private_krw", "won", 20),
     ]
     rows: list[tuple[Cell, ...]] = []
-    for schedule in projection.agreements:
+    for schedule in schedules:
         a = schedule.agreement
         years = [y for p in schedule.projects for y in p.years]
         pv = schedule.present_value
@@ -447,3 +453,10 @@ def view_summary(view: View) -> Table:
                 )
             )
     return Table("Consolidated", columns, rows)
+
+
+def _listed(names: list[str], most: int = 12) -> str:
+    """Names joined for a cell; a long list is cut (a cell holds at most 32,767 characters)."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[:most])} and {len(names) - most} more"

@@ -24,18 +24,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
 
-from fiscal.engine.money import apportion, integer_weights
+from fiscal.engine.money import apportion, integer_weights, split_exact
 from fiscal.errors import Problem, SourcePos
 from fiscal.rules.agreements import CENTRAL, Agreement, Project, terms_in_force
 
 RateOf = Callable[[str, int], Fraction]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flow:
     """One party's money in one year of one project."""
 
@@ -149,9 +149,9 @@ def _schedule_project(
                 )
             )
             continue
-        parts = apportion(remaining, np.asarray(weights)) if span else np.zeros(0, np.int64)
+        parts = split_exact(remaining, weights)
         later = versions[index + 1][0] if index + 1 < len(versions) else None
-        for year, amount in zip(span, parts.tolist(), strict=True):
+        for year, amount in zip(span, parts, strict=True):
             if later is None or year < later:
                 real[year] = int(amount)
     final = versions[-1][1]
@@ -162,50 +162,63 @@ def _schedule_project(
 
     amounts: dict[int, int] = {}
     flows: list[Flow] = []
+    party_kinds = {p.id: p.kind for p in agreement.parties}
+    paid_years = sorted(real)
+    terms_of = {year: _version_for(versions, year) for year in paid_years}
+    for year in paid_years:
+        amounts[year] = _index(real[year], terms_of[year], year, rate_of)
     central_paid = 0
-    for year in sorted(real):
-        terms = _version_for(versions, year)
-        nominal = _index(real[year], terms, year, rate_of)
-        amounts[year] = nominal
+    start = 0
+    while start < len(paid_years):
+        # Consecutive years under the same terms are split in one exact, vectorised step.
+        terms = terms_of[paid_years[start]]
+        stop = start
+        while stop < len(paid_years) and terms_of[paid_years[stop]] is terms:
+            stop += 1
+        block = paid_years[start:stop]
+        start = stop
         payers = list(terms.shares)
-        parts = apportion(nominal, _exact([terms.shares[p] for p in payers]))
-        paid = dict(zip(payers, (int(a) for a in parts), strict=True))
-        central_keys = [p for p in payers if _is_central(agreement, p)]
-        central_year = sum(paid[p] for p in central_keys)
-        if (
-            terms.central_cap_krw is not None
-            and central_paid + central_year > terms.central_cap_krw
-        ):
-            excess = central_paid + central_year - max(terms.central_cap_krw, central_paid)
-            _shift_excess(agreement, terms, paid, central_keys, excess)
+        share_weights = _exact(tuple(terms.shares[p] for p in payers))
+        kinds = {p: party_kinds.get(p, "central") for p in payers}
+        central_keys = [p for p in payers if kinds[p] in ("central", "ministry")]
+        source = terms.source  # read once: a pydantic private attribute is slow to reach
+        for year in block:
+            paid = dict(zip(payers, split_exact(amounts[year], share_weights), strict=True))
             central_year = sum(paid[p] for p in central_keys)
-        central_paid += central_year
-        for party_id in payers:
-            flows.append(
-                Flow(
-                    agreement.id,
-                    project.id,
-                    party_id,
-                    _kind(agreement, party_id),
-                    "cost_share",
-                    year,
-                    paid[party_id],
-                    terms.source,
+            if (
+                terms.central_cap_krw is not None
+                and central_paid + central_year > terms.central_cap_krw
+            ):
+                excess = central_paid + central_year - max(terms.central_cap_krw, central_paid)
+                _shift_excess(agreement, terms, paid, central_keys, excess)
+                central_year = sum(paid[p] for p in central_keys)
+            central_paid += central_year
+            for party_id in payers:
+                flows.append(
+                    Flow(
+                        agreement.id,
+                        project.id,
+                        party_id,
+                        kinds[party_id],
+                        "cost_share",
+                        year,
+                        paid[party_id],
+                        source,
+                    )
                 )
-            )
-        for region_id, amount in _central_to_regions(agreement, terms, central_year).items():
-            flows.append(
-                Flow(
-                    agreement.id,
-                    project.id,
-                    region_id,
-                    "region",
-                    "central_inflow",
-                    year,
-                    amount,
-                    terms.source,
+            for region_id, amount in _central_to_regions(agreement, terms, central_year).items():
+                flows.append(
+                    Flow(
+                        agreement.id,
+                        project.id,
+                        region_id,
+                        "region",
+                        "central_inflow",
+                        year,
+                        amount,
+                        source,
+                    )
                 )
-            )
     return ProjectSchedule(
         agreement=agreement.id,
         project=project.id,
@@ -239,9 +252,10 @@ def _kind(agreement: Agreement, party_id: str) -> str:
     return "central" if party is None else party.kind
 
 
-def _exact(weights: list[Decimal] | list[int]) -> npt.NDArray[np.object_]:
-    """Rational weights as whole numbers, for exact apportionment."""
-    return np.asarray(integer_weights(weights), dtype=object)
+@lru_cache(maxsize=65536)
+def _exact(weights: tuple[Decimal | int, ...]) -> tuple[int, ...]:
+    """Rational weights as whole numbers, for exact apportionment (cached: shares repeat)."""
+    return tuple(integer_weights(weights))
 
 
 def _region_shares(agreement: Agreement, terms: Project) -> dict[str, Decimal]:
@@ -267,8 +281,8 @@ def _shift_excess(
     moved = int(cut.sum())
     shares = _region_shares(agreement, terms)
     regions = [r for r, s in shares.items() if s > 0]
-    extra = apportion(moved, _exact([shares[r] for r in regions]))
-    for region_id, amount in zip(regions, extra.tolist(), strict=True):
+    extra = split_exact(moved, _exact(tuple(shares[r] for r in regions)))
+    for region_id, amount in zip(regions, extra, strict=True):
         paid[region_id] = paid.get(region_id, 0) + int(amount)
 
 
@@ -280,7 +294,7 @@ def _central_to_regions(agreement: Agreement, terms: Project, amount: int) -> di
         if not any(split.values()):
             split = dict.fromkeys(split, Decimal(1))
     regions = list(split)
-    parts = apportion(amount, _exact([split[r] for r in regions]))
+    parts = split_exact(amount, _exact(tuple(split[r] for r in regions)))
     return dict(zip(regions, (int(p) for p in parts), strict=True))
 
 
@@ -288,14 +302,15 @@ def _present_values(result: AgreementSchedule, rate: Fraction) -> dict[str, int]
     import numpy_financial as npf
 
     years = [y for p in result.projects for y in p.amounts]
+    kinds = ("total", "central", "local", "private")
     if not years:
-        return {"total": 0, "central": 0, "local": 0, "private": 0}
-    span = range(result.base_year, max(years) + 1)
-    out = {}
-    for kind in ("total", "central", "local", "private"):
-        by_year = dict.fromkeys(span, 0)
-        for flow in result.flows:
-            if flow.flow == "cost_share" and (kind == "total" or _bucket(flow.party_kind) == kind):
-                by_year[flow.year] += flow.amount
-        out[kind] = round(float(npf.npv(float(rate), [by_year[y] for y in span])))
-    return out
+        return dict.fromkeys(kinds, 0)
+    first = result.base_year
+    by_year = np.zeros((max(years) - first + 1, len(kinds)), dtype=np.float64)
+    column = {"central": 1, "local": 2, "private": 3}
+    for flow in result.flows:
+        if flow.flow == "cost_share":
+            by_year[flow.year - first, 0] += flow.amount
+            by_year[flow.year - first, column[_bucket(flow.party_kind)]] += flow.amount
+    # Discounted to the base year (the signing year, or the first year paid if earlier).
+    return {kind: round(float(npf.npv(float(rate), by_year[:, k]))) for k, kind in enumerate(kinds)}

@@ -112,36 +112,87 @@ def apportion(
 
 def integer_weights(weights: Sequence[Fraction | Decimal | int]) -> list[int]:
     """Exact rational weights as whole numbers in the same proportions."""
+    if all(isinstance(w, int | Decimal) and not isinstance(w, bool) for w in weights):
+        # Decimals (the common case): shift every one by the same power of ten, exactly.
+        exponents = [w.as_tuple().exponent for w in weights if isinstance(w, Decimal)]
+        if all(isinstance(e, int) for e in exponents):
+            shift = max([0, *(-e for e in exponents if isinstance(e, int))])
+            return [_shifted(w, shift) for w in weights if not isinstance(w, Fraction)]
     fractions = [Fraction(w) for w in weights]
     scale = lcm(*(f.denominator for f in fractions)) if fractions else 1
     return [int(f * scale) for f in fractions]
 
 
+def _shifted(weight: int | Decimal, shift: int) -> int:
+    if isinstance(weight, int):
+        return int(weight * 10**shift)
+    sign, digits, exponent = weight.as_tuple()
+    assert isinstance(exponent, int)
+    value = int("".join(map(str, digits)) or "0") * 10 ** (exponent + shift)
+    return int(-value if sign else value)
+
+
+def split_exact(amount: int, weights: Sequence[int]) -> list[int]:
+    """One amount divided by whole-number weights: largest remainder, in Python integers.
+
+    The same rule as :func:`apportion`, without numpy's per-call cost, for the many
+    small divisions of an agreement (a year among parties, the centre among regions).
+    """
+    total = sum(weights)
+    if total <= 0:
+        return [0] * len(weights)
+    quotient, remainder = [], []
+    for weight in weights:
+        q, r = divmod(amount * weight, total)
+        quotient.append(q)
+        remainder.append(r if weight > 0 else -1)
+    left = amount - sum(quotient)
+    if left:
+        order = sorted(range(len(weights)), key=lambda i: (-remainder[i], i))
+        for i in order[:left]:
+            quotient[i] += 1
+    return quotient
+
+
 def _exact_largest_remainder(pool: Int64Array, w: Any) -> Int64Array:
-    """Largest remainder with integer weights: exact quotas, exact remainders."""
+    """Largest remainder with integer weights: exact quotas, exact remainders.
+
+    In int64, vectorised, when every pool x weight fits; otherwise in Python integers.
+    """
+    fast = _int64_largest_remainder(pool, w)
+    if fast is not None:
+        return fast
     n, years = w.shape
-    columns = w.T.tolist()
     out = np.zeros((n, years), dtype=np.int64)
-    for y, column in enumerate(columns):
-        weights = [int(v) for v in column]
-        total = sum(weights)
-        amount = int(pool[y])
-        if total <= 0:
-            continue
-        quotient, remainder = [], []
-        for weight in weights:
-            q, r = divmod(amount * weight, total)
-            quotient.append(q)
-            remainder.append(r)
-        left = amount - sum(quotient)
-        if left:
-            order = sorted(
-                (i for i in range(n) if weights[i] > 0), key=lambda i: (-remainder[i], i)
-            )
-            for i in order[:left]:
-                quotient[i] += 1
-        out[:, y] = quotient
+    for y, column in enumerate(w.T.tolist()):
+        out[:, y] = split_exact(int(pool[y]), [int(v) for v in column])
     return out
+
+
+def _int64_largest_remainder(pool: Int64Array, w: Any) -> Int64Array | None:
+    try:
+        weights = np.asarray(w, dtype=np.int64)
+    except OverflowError:
+        return None
+    n, years = weights.shape
+    if n == 0 or int(weights.max(initial=0)) * n >= _INT64_SAFE:
+        return None  # the column totals themselves might not fit
+    total = weights.sum(axis=0)
+    if int(total.max(initial=0)) * int(pool.max(initial=0)) >= _INT64_SAFE:
+        return None
+    live = total > 0
+    safe_total = np.where(live, total, 1)
+    product = weights * pool[None, :]
+    shares: Int64Array = np.where(live[None, :], product // safe_total[None, :], 0)
+    remainder = np.where((weights > 0) & live[None, :], product % safe_total[None, :], -1)
+    left = np.where(live, pool - shares.sum(axis=0), 0)
+    if left.any():
+        index = np.broadcast_to(np.arange(n)[:, None], (n, years))
+        order = np.lexsort((index.T, -remainder.T))  # per year: largest remainder, then first
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(n)[None, :].repeat(years, axis=0), axis=1)
+        shares = shares + (left[None, :] > rank.T).astype(np.int64)
+    return shares.astype(np.int64)
 
 
 def _largest_remainder(pool: Int64Array, w: FloatArray) -> Int64Array:

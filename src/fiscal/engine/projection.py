@@ -46,8 +46,9 @@ class ParameterUse:
     ref: str
     parameter: Parameter
     value: ParameterValue
-    years: list[int] = field(default_factory=list)
-    rules: list[str] = field(default_factory=list)
+    # Ordered sets (dict keys): thousands of agreements may use the same value.
+    years: dict[int, None] = field(default_factory=dict)
+    rules: dict[str, None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,8 @@ class _Context:
         use = self.uses.setdefault(
             (ref_text, id(value)), ParameterUse(ref_text, ref.parameter, value)
         )
-        use.years.append(year)
-        if rule.id not in use.rules:
-            use.rules.append(rule.id)
+        use.years[year] = None
+        use.rules[rule.id] = None
         return value
 
     def scalar(self, ref_text: str, rule: Owner) -> list[Fraction]:
