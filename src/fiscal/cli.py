@@ -385,6 +385,44 @@ def sweep(
 
 
 @app.command()
+def synth(
+    output: Annotated[Path, typer.Argument(help="Folder to create (rules/ and inputs/ inside).")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
+    years: Annotated[int, typer.Option("--years", help="Years from 2025.")] = 30,
+    agreement_count: Annotated[
+        int, typer.Option("--agreements", help="Synthetic agreements to write.")
+    ] = 5000,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the folder if it exists.")
+    ] = False,
+) -> None:
+    """Write a synthetic national dataset: 243 governments in two tiers, many agreements.
+
+    Example: [bold]fiscal synth national --seed 7 --years 30 --agreements 5000[/]
+    """
+    import shutil
+    import tempfile
+
+    from fiscal.errors import Problem, SourcePos
+    from fiscal.synth import synthesize
+
+    if years < 3 or agreement_count < 0:
+        raise typer.BadParameter("expected --years of at least 3 and --agreements of 0 or more")
+    if output.exists() and not force:
+        raise UserError([Problem(SourcePos.of(output), "folder exists; use --force to replace it")])
+    parent = output.resolve().parent
+    if not parent.is_dir():
+        raise UserError([Problem(SourcePos.of(parent), "parent folder does not exist")])
+    # Build beside the target, then move it in, so a failed run leaves nothing half-written.
+    with tempfile.TemporaryDirectory(dir=parent, prefix=f".{output.name}.") as temp:
+        synthesize(Path(temp) / "data", seed=seed, years=years, agreements=agreement_count)
+        if output.exists():
+            shutil.rmtree(output)
+        (Path(temp) / "data").rename(output)
+    typer.echo(f"Wrote {output}/rules and {output}/inputs (seed {seed})")
+
+
+@app.command()
 def agreements(
     agreement_id: Annotated[
         str | None, typer.Argument(metavar="[ID]", help="Show one agreement's schedule.")

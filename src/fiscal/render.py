@@ -50,7 +50,13 @@ def projection_summary(view: View) -> Table:
     """Units x headline figures: the first year's money, both ratios over the horizon."""
     head = view.headline
     first, last = view.years[0], view.years[-1]
-    noun = {"region": "", "mega-region": " by mega-region", "class": " by region class"}[view.by]
+    noun = {
+        "region": "",
+        "upper": " (upper-level governments alone)",
+        "consolidated": " (upper-level with their basic governments)",
+        "mega-region": " by mega-region",
+        "class": " by region class",
+    }[view.by]
     table = Table(
         title=f"{view.scenario}{noun}: {first} in billion won; ratios {first} → {last}",
         title_justify="left",
