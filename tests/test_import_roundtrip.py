@@ -7,6 +7,8 @@ and reads `git diff`.
 
 from __future__ import annotations
 
+import errno
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -275,3 +277,36 @@ def test_a_deleted_series_leaves_national_yaml_and_a_new_indicator_gets_its_file
     households = (inputs / "regional" / "households.yaml").read_text(encoding="utf-8")
     assert "growth: 0.01\n" in households and "  jeju:\n    2025: 1016\n" in households
     assert "ko: 가구 수\n" in households
+
+
+def test_a_failed_write_leaves_every_file_as_it_was_and_no_temporary_file(
+    repo: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All new files are written beside their targets before any is renamed into place,
+    so a full disk on the second file leaves the first one untouched too."""
+    root, rules, inputs = repo
+    book = template("inputs", rules, inputs, root.parent / "i.xlsx", "--prefill")
+
+    def edit(workbook: Any) -> None:
+        workbook["National"]["A4"].value = "A new description"
+        for row in workbook["Regional"].iter_rows(min_row=4):
+            if row[0].value == "population" and row[1].value == "seoul":
+                row[2].value = 9_000_000
+
+    edit_cells(book, book, edit)
+    before = fingerprint(rules, inputs)
+    real_fsync = os.fsync
+    calls = []
+
+    def disk_full_on_the_second_file(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", disk_full_on_the_second_file)
+    done = do_import(book, rules, inputs)
+    assert done.code == 1, done.out
+    assert "cannot write: No space left on device" in done.err
+    assert fingerprint(rules, inputs) == before
+    assert git(root, "status", "--porcelain", "--ignored") == ""

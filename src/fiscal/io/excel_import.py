@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fiscal.errors import Problem, SourcePos, UserError, display_path
 from fiscal.io.cells import text_of
@@ -34,6 +34,9 @@ from fiscal.io.sheet_table import Table, read_table
 from fiscal.io.xlsx_reader import Book, read_book
 from fiscal.io.yaml_writer import dump
 from fiscal.yamlsource import load_yaml
+
+if TYPE_CHECKING:
+    from fiscal.io.input_sheets import Existing
 
 
 @dataclass
@@ -240,7 +243,7 @@ def _inputs(
     return ImportResult("inputs", inputs_root, files, entries)
 
 
-def current_inputs(root: Path) -> Any:
+def current_inputs(root: Path) -> Existing:
     """The inputs folder as file data, for the merge; unreadable files count as absent."""
     from fiscal.inputs import IndicatorFile, NationalFile
     from fiscal.io.input_sheets import Existing, series_data

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -70,24 +71,20 @@ _PROTECTION = {
 }
 
 
+@dataclass
 class Template:
-    """What goes into one template: the kind, the closed lists and the rows of each sheet."""
+    """What goes into one template: the kind, the closed lists and the rows of each sheet.
 
-    def __init__(
-        self,
-        kind: WorkbookKind,
-        lists: dict[str, list[str]],
-        rows: dict[str, list[list[object]]],
-        years: dict[str, list[int]] | None = None,
-        prefilled: list[tuple[str, str]] | None = None,
-        source: str = "",
-    ) -> None:
-        self.kind = kind
-        self.lists = lists
-        self.rows = rows
-        self.years = years or {}
-        self.prefilled = prefilled or []
-        self.source = source
+    ``prefilled`` are (key, value) pairs for the hidden sheet: which agreements, series
+    and indicators the template shows, so that the import knows what a deleted row means.
+    """
+
+    kind: WorkbookKind
+    lists: dict[str, list[Any]]
+    rows: dict[str, list[list[object]]]
+    years: dict[str, list[int]] = field(default_factory=dict)
+    prefilled: list[tuple[str, str]] = field(default_factory=list)
+    source: str = ""
 
 
 def write_template(path: Path, template: Template) -> None:

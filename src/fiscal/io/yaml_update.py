@@ -162,10 +162,9 @@ def apply(changes: list[Change]) -> None:
         for change in changes:
             if change.action == "removed":
                 change.path.unlink(missing_ok=True)
-    except PermissionError as exc:
-        raise UserError(
-            [Problem(SourcePos.of(exc.filename or ""), f"permission denied: {exc.strerror}")]
-        ) from None
+    except OSError as exc:  # permission denied, disk full (while staging: nothing renamed yet)
+        where = SourcePos.of(exc.filename or (staged[-1][1] if staged else ""))
+        raise UserError([Problem(where, f"cannot write: {exc.strerror or exc}")]) from None
     finally:
         for temp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
