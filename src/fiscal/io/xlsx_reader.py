@@ -5,8 +5,10 @@ parser sees it, the file is checked as a zip: its size, the number of parts, the
 total uncompressed size as the central directory declares it (a zip bomb declares, or
 inflates to, gigabytes), and then every part is inflated once, bounded by its declared
 size and checked against its CRC, so a part that lies about its size is caught too.
-Macros (``vbaProject.bin``), encryption (an OLE container with ``EncryptionInfo``) and
-files that are not Excel workbooks are refused with a message that says what to do.
+Macros (``vbaProject.bin``), encryption (an OLE container with ``EncryptionInfo``), XML
+that declares a document type or entities (Excel never writes one; entity expansion is
+the "billion laughs" attack and external entities read local files) and files that are
+not Excel workbooks are refused with a message that says what to do.
 
 Cell values are read with python-calamine (Rust, fast, no XML entity expansion; about
 6x faster than openpyxl read-only on large sheets, see the docs page). calamine reports
@@ -34,10 +36,25 @@ MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 500
 _FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=[\"']e[\"']")
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MACRO_TYPES = (b"macroEnabled", b"vbaProject")
 
 Cell = tuple[int, int]  # 0-based row, column
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big a workbook may be before it is refused unread (sizes in bytes)."""
+
+    file_bytes: int = MAX_FILE_BYTES
+    uncompressed: int = MAX_UNCOMPRESSED
+    rows: int = MAX_ROWS
+    columns: int = MAX_COLUMNS
+    what: str = "a workbook to import"  # named in the refusal
+
+
+IMPORT_LIMITS = Limits()
 
 
 @dataclass
@@ -76,27 +93,27 @@ class Book:
         return self.sheets.get(name)
 
 
-def read_book(path: Path) -> Book:
+def read_book(path: Path, limits: Limits = IMPORT_LIMITS) -> Book:
     """Read every sheet of the workbook at ``path``; raise UserError if it cannot be read."""
-    data = _read_file(path)
+    data = _read_file(path, limits)
     where = SourcePos.of(path)
-    needs_metadata = _inspect_zip(data, where)
-    return _read_cells(path, data, needs_metadata)
+    needs_metadata = _inspect_zip(data, where, limits)
+    return _read_cells(path, data, needs_metadata, limits)
 
 
 def _refuse(where: SourcePos, message: str) -> UserError:
     return UserError([Problem(where, message)])
 
 
-def _read_file(path: Path) -> bytes:
+def _read_file(path: Path, limits: Limits) -> bytes:
     where = SourcePos.of(path)
     try:
         if path.is_dir():
             raise _refuse(where, "expected a workbook file, found a folder")
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = f"{MAX_FILE_BYTES:,}"
-            raise _refuse(where, f"file is {size:,} bytes; a workbook to import is at most {limit}")
+        if size > limits.file_bytes:
+            limit = f"{limits.file_bytes:,}"
+            raise _refuse(where, f"file is {size:,} bytes; {limits.what} is at most {limit}")
         data = path.read_bytes()
     except FileNotFoundError:
         raise _refuse(where, "file not found") from None
@@ -136,7 +153,7 @@ def _what_is(data: bytes) -> str:
     return "it looks like a text or CSV file; open it in Excel and save it as .xlsx"
 
 
-def _inspect_zip(data: bytes, where: SourcePos) -> bool:
+def _inspect_zip(data: bytes, where: SourcePos, limits: Limits) -> bool:
     """Check the package before any parser reads it; return whether some worksheet has
     formulas or error values (which need openpyxl's help)."""
     try:
@@ -148,11 +165,11 @@ def _inspect_zip(data: bytes, where: SourcePos) -> bool:
         if len(infos) > MAX_PARTS:
             raise _refuse(where, f"the package has {len(infos):,} parts; refusing to read it")
         declared = sum(i.file_size for i in infos)
-        if declared > MAX_UNCOMPRESSED:
+        if declared > limits.uncompressed:
             raise _refuse(
                 where,
                 f"refusing to read it: the workbook says it unpacks to {declared:,} bytes, "
-                f"more than any template (limit {MAX_UNCOMPRESSED:,}); a zip bomb?",
+                f"more than {limits.what} may (limit {limits.uncompressed:,}); a zip bomb?",
             )
         names = {i.filename for i in infos}
         if any(i.flag_bits & 0x1 for i in infos):
@@ -175,14 +192,22 @@ def _inspect_zip(data: bytes, where: SourcePos) -> bool:
         for info in infos:
             try:
                 with package.open(info) as part:
-                    tail = b""
+                    tail = dtd_tail = b""
                     while chunk := part.read(1 << 16):
                         total += len(chunk)
-                        if total > MAX_UNCOMPRESSED:
+                        if total > limits.uncompressed:
                             raise _refuse(
                                 where,
                                 "refusing to read it: the workbook unpacks to more than it says",
                             )
+                        if _DOCTYPE.search(dtd_tail + chunk):
+                            raise _refuse(
+                                where,
+                                f"refusing to read it: part {info.filename} declares an XML "
+                                "document type or entities (<!DOCTYPE>, <!ENTITY>), which Excel "
+                                "never writes; an XML entity attack? Save it again from Excel",
+                            )
+                        dtd_tail = chunk[-16:]
                         if info.filename.startswith("xl/worksheets/") and not needs_metadata:
                             needs_metadata = _FORMULA_OR_ERROR.search(tail + chunk) is not None
                             tail = chunk[-16:]
@@ -201,7 +226,7 @@ def _inspect_zip(data: bytes, where: SourcePos) -> bool:
     return needs_metadata
 
 
-def _read_cells(path: Path, data: bytes, needs_metadata: bool) -> Book:
+def _read_cells(path: Path, data: bytes, needs_metadata: bool, limits: Limits) -> Book:
     from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     where = SourcePos.of(path)
@@ -215,11 +240,11 @@ def _read_cells(path: Path, data: bytes, needs_metadata: bool) -> Book:
             try:
                 cal = workbook.get_sheet_by_name(meta.name)
                 end_row, end_col = cal.end or (0, 0)
-                if end_row >= MAX_ROWS or end_col >= MAX_COLUMNS:
+                if end_row >= limits.rows or end_col >= limits.columns:
                     raise _refuse(
                         SourcePos.cell(meta.name, end_row + 1, end_col + 1),
                         f"the sheet's used area reaches this cell, far beyond any table "
-                        f"(at most {MAX_ROWS:,} rows and {MAX_COLUMNS} columns); clear the "
+                        f"(at most {limits.rows:,} rows and {limits.columns} columns); clear the "
                         "cells beyond your data",
                     )
                 rows = cal.to_python(skip_empty_area=False)
