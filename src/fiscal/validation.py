@@ -47,7 +47,10 @@ def problems_from(exc: ValidationError, doc: YamlDoc, base: tuple[Any, ...] = ()
             if branch in branches_seen:
                 continue
             branches_seen.add(branch)
-        loc = _doc_path(doc, (*base, *error["loc"]))
+        at = (*base, *error["loc"])
+        if error["type"] == "union_tag_invalid":  # point at the ``kind:`` that names no kind
+            at = (*at, str(error["ctx"]["discriminator"]).strip("'"))
+        loc = _doc_path(doc, at)
         problems.append(Problem(doc.pos(loc), _message(error, loc)))
     return problems
 
@@ -90,6 +93,13 @@ def _message(error: Any, path: tuple[Any, ...]) -> str:
         return f"unknown key {last!r}; check its spelling against `fiscal schema`"
     if kind == "missing":
         return f"missing key {last!r}"
+    if kind == "union_tag_invalid":
+        ctx = error["ctx"]
+        key = str(ctx["discriminator"]).strip("'")
+        return f"unknown {key} {ctx['tag']!r}; expected one of: {ctx['expected_tags']}"
+    if kind == "union_tag_not_found":
+        key = str(error["ctx"]["discriminator"]).strip("'")
+        return f"missing key {key!r}"
     message: str = error["msg"]
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     where = ".".join(str(p) for p in path)

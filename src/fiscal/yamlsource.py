@@ -38,6 +38,11 @@ _STANDARD_TAGS = {
 _RESOLVER = yaml.resolver.Resolver()
 # Tags PyYAML's YAML 1.1 resolver gives plain text that YAML 1.2 reads as text.
 _YAML11_ONLY = {"tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"}
+_UNCLOSED = {
+    "while parsing a flow mapping",
+    "while parsing a flow sequence",
+    "while scanning a quoted scalar",
+}
 _SPECIAL_FLOATS = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
 
 try:
@@ -137,6 +142,14 @@ def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
         line = mark.line + 1 if mark is not None else 0
         what = exc.problem or "malformed YAML"
         lines = text.splitlines()
+        opened = exc.context_mark.line + 1 if exc.context_mark is not None else 0
+        if exc.context in _UNCLOSED and 0 < opened < line:
+            # An unclosed bracket or quote: say where it opened, and point there when
+            # the parser only noticed at the end of the file.
+            thing = exc.context.removeprefix("while parsing a ").removeprefix("while scanning a ")
+            what += f" (in the {thing} that starts on line {opened})"
+            if line > len(lines):
+                line = opened
         if 0 < line <= len(lines) and "\t" in lines[line - 1]:
             what += " (this line has a tab: YAML indentation must use spaces)"
         return None, [Problem(SourcePos.of(path, line), f"malformed YAML: {what}")]
