@@ -57,7 +57,14 @@ def test_the_bundled_ruleset_loads_without_a_single_problem() -> None:
     assert ruleset is not None
     assert len(ruleset.regions) == 17
     assert len(set(ruleset.region_ids)) == 17
-    assert {r.region_class for r in ruleset.regions} == set(RegionClass)
+    upper_classes = {
+        RegionClass.capital,
+        RegionClass.metropolitan,
+        RegionClass.province,
+        RegionClass.special,
+    }
+    assert {r.region_class for r in ruleset.regions} == upper_classes
+    assert all(r.tier == "upper" and r.parent is None for r in ruleset.regions)
     mega = {m.id for m in ruleset.mega_regions}
     assert all(r.mega_region in mega for r in ruleset.regions)
 

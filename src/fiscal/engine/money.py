@@ -118,9 +118,11 @@ def integer_weights(weights: Sequence[Fraction | Decimal | int]) -> list[int]:
         if all(isinstance(e, int) for e in exponents):
             shift = max([0, *(-e for e in exponents if isinstance(e, int))])
             return [_shifted(w, shift) for w in weights if not isinstance(w, Fraction)]
-    fractions = [Fraction(w) for w in weights]
-    scale = lcm(*(f.denominator for f in fractions)) if fractions else 1
-    return [int(f * scale) for f in fractions]
+    # Few distinct values repeat over thousands of region-years: convert each once.
+    distinct = {w: Fraction(w) for w in set(weights)}
+    scale = lcm(*(f.denominator for f in distinct.values())) if distinct else 1
+    whole = {w: int(f * scale) for w, f in distinct.items()}
+    return [whole[w] for w in weights]
 
 
 def _shifted(weight: int | Decimal, shift: int) -> int:

@@ -178,13 +178,18 @@ class _Context:
     def by_region(self, ref_text: str, rule: Owner) -> list[list[Fraction]]:
         """``result[r][y]``: the value for region r in year y."""
         per_year = []
+        rows_of: dict[int, list[Fraction]] = {}  # the same value in force: the same row
         for year in self.years:
             value = self.value(ref_text, rule, year)
-            row = []
-            for region in self.ruleset.regions:
-                number = None if value is None else value_for_region(value, region)
-                row.append(Fraction(0) if number is None else Fraction(number))
-            per_year.append(row)
+            key = id(value)
+            if key not in rows_of:
+                numbers = [
+                    None if value is None else value_for_region(value, region)
+                    for region in self.ruleset.regions
+                ]
+                fractions = {n: Fraction(n) for n in set(numbers) if n is not None}
+                rows_of[key] = [Fraction(0) if n is None else fractions[n] for n in numbers]
+            per_year.append(rows_of[key])
         return [list(column) for column in zip(*per_year, strict=True)]
 
     def national(self, series: str, rule: Owner) -> Int64Array:
@@ -262,11 +267,9 @@ def project(
                 fractions = [[Fraction(1)] * len(years) for _ in ruleset.regions]
             mask = _recipients_mask(ruleset, rule)
             # Whole-number weights in the same proportions keep the division exact.
-            flat = integer_weights(
-                [f * int(m) for row, m in zip(fractions, mask, strict=True) for f in row]
-            )
-            weight = np.asarray(flat, dtype=object).reshape(shape)
-            key = key_values.astype(object) * weight
+            flat = integer_weights([f for row in fractions for f in row])
+            weight = np.asarray(flat, dtype=object).reshape(shape) * mask[:, None]
+            key: npt.NDArray[np.object_] = np.multiply(key_values.astype(object), weight)
             for y, year in enumerate(years):
                 if pool[y] > 0 and not key[:, y].any():
                     ctx.problems.append(
@@ -466,18 +469,7 @@ def _agreements(
     shape = (len(ruleset.regions), len(years))
     row = {region_id: r for r, region_id in enumerate(ruleset.region_ids)}
     column = {year: y for y, year in enumerate(years)}
-    rate_ref = ruleset.manifest.discount_rate
-    schedules = []
-    for agreement in ruleset.agreements:
-
-        def rate_of(path: str, year: int, _owner: Owner = agreement) -> Fraction:
-            return ctx.at(path, _owner, year)
-
-        start = agreement.signed.year if agreement.signed else agreement.projects[0].years[0]
-        rate = ctx.at(rate_ref, agreement, start) if rate_ref else Fraction(0)
-        schedule, problems = schedule_agreement(agreement, rate_of, rate)
-        ctx.problems += problems
-        schedules.append(schedule)
+    schedules = _schedules(ctx)
     flows_by_item: dict[str, dict[tuple[int, int], list[Flow]]] = {}
     for item in ruleset.items:
         if item.from_agreements is None:
@@ -645,3 +637,60 @@ def _adjustment(
         params,
         details=details,
     )
+
+
+# Schedules depend only on the agreements and the parameters they name (indexation and
+# discount rates), not on the inputs or any other parameter: a sweep or a comparison
+# that changes something else reuses them. Each entry keeps its agreements list alive,
+# so the id in its key cannot be reused by another list.
+_SCHEDULE_CACHE: dict[tuple[Any, ...], tuple[list[Any], list[AgreementSchedule], list[Any]]] = {}
+_SCHEDULE_CACHE_SIZE = 4
+
+
+def _schedules(ctx: _Context) -> list[AgreementSchedule]:
+    ruleset = ctx.ruleset
+    named = {ruleset.manifest.discount_rate} if ruleset.manifest.discount_rate else set()
+    for agreement in ruleset.agreements:
+        for project in agreement.projects:
+            if project.indexation is not None:
+                named.add(project.indexation.parameter)
+        for amendment in agreement.amendments:
+            for change in amendment.projects.values():
+                if change.indexation is not None:
+                    named.add(change.indexation.parameter)
+    fingerprint = tuple(
+        (path, tuple((v.effective, str(v.value)) for v in ruleset.parameters[path].values))
+        for path in sorted(named)
+        if path in ruleset.parameters
+    )
+    key = (id(ruleset.agreements), len(ruleset.agreements), fingerprint)
+    cached = _SCHEDULE_CACHE.get(key)
+    if cached is not None and cached[0] is ruleset.agreements:
+        _, schedules, uses = cached
+        for use in uses:
+            mine = ctx.uses.setdefault(
+                (use.ref, id(use.value)), ParameterUse(use.ref, use.parameter, use.value)
+            )
+            mine.years.update(use.years)
+            mine.rules.update(use.rules)
+        return schedules
+    before = set(ctx.uses)
+    rate_ref = ruleset.manifest.discount_rate
+    schedules = []
+    problems_before = len(ctx.problems)
+    for agreement in ruleset.agreements:
+
+        def rate_of(path: str, year: int, _owner: Owner = agreement) -> Fraction:
+            return ctx.at(path, _owner, year)
+
+        start = agreement.signed.year if agreement.signed else agreement.projects[0].years[0]
+        rate = ctx.at(rate_ref, agreement, start) if rate_ref else Fraction(0)
+        schedule, problems = schedule_agreement(agreement, rate_of, rate)
+        ctx.problems += problems
+        schedules.append(schedule)
+    if len(ctx.problems) == problems_before:
+        uses = [ctx.uses[k] for k in ctx.uses if k not in before]
+        if len(_SCHEDULE_CACHE) >= _SCHEDULE_CACHE_SIZE:
+            _SCHEDULE_CACHE.pop(next(iter(_SCHEDULE_CACHE)))
+        _SCHEDULE_CACHE[key] = (ruleset.agreements, schedules, uses)
+    return schedules
