@@ -9,6 +9,7 @@ processes; results come back in the order of the values.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -126,11 +127,41 @@ def sweep(
             if progress:
                 progress()
         return
+    # The first value runs here: it warms the agreement-schedule cache, which forked
+    # workers then inherit along with the rules and inputs, so no job pickles a
+    # ruleset of thousands of agreements. Without fork, each job carries its data.
+    yield _point(jobs[0])
+    if progress:
+        progress()
+    rest = jobs[1:]
+    chunk = max(1, len(rest) // (workers * 8))
+    global _SHARED
+    if "fork" in multiprocessing.get_all_start_methods():
+        _SHARED = (ruleset, inputs, list(years), path, start)
+        context = multiprocessing.get_context("fork")
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for point in pool.map(_point_shared, [job[4] for job in rest], chunksize=chunk):
+                    yield point
+                    if progress:
+                        progress()
+        finally:
+            _SHARED = None
+        return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for point in pool.map(_point, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+        for point in pool.map(_point, rest, chunksize=chunk):
             yield point
             if progress:
                 progress()
+
+
+_SHARED: tuple[Ruleset, Inputs, list[int], str, date] | None = None
+
+
+def _point_shared(value: Decimal) -> SweepPoint:
+    assert _SHARED is not None, "set by sweep() before the workers fork"
+    ruleset, inputs, years, path, start = _SHARED
+    return _point((ruleset, inputs, years, path, value, start))
 
 
 def national_independence(point: SweepPoint) -> float:
