@@ -7,31 +7,36 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fiscal.inputs import IndicatorFile, NationalFile
+from fiscal.rules.agreements import Agreement, MinistriesFile
 from fiscal.rules.models import ParameterFile, RegionsFile, Rule, RulesetManifest
+from fiscal.scenarios import ScenarioFile
 
-_MODELS: dict[str, Any] = {
+MODELS: dict[str, Any] = {
     "ruleset": RulesetManifest,
     "regions": RegionsFile,
+    "ministries": MinistriesFile,
     "parameter": ParameterFile,
     "rule": Rule,
+    "agreement": Agreement,
     "national": NationalFile,
     "indicator": IndicatorFile,
+    "scenario": ScenarioFile,
 }
-SCHEMA_KINDS = ("all", *_MODELS)
+SCHEMA_KINDS = ("all", *MODELS)
 
 
 def json_schema(kind: str) -> dict[str, Any]:
     if kind != "all":
-        schema = TypeAdapter(_MODELS[kind]).json_schema()
+        schema = TypeAdapter(MODELS[kind]).json_schema()
         return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
     defs: dict[str, Any] = {}
-    for name, model in _MODELS.items():
+    for name, model in MODELS.items():
         schema = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
         defs.update(schema.pop("$defs", {}))
         defs[f"{name}_file"] = schema
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "fiscal rule and input files",
-        "anyOf": [{"$ref": f"#/$defs/{name}_file"} for name in _MODELS],
+        "anyOf": [{"$ref": f"#/$defs/{name}_file"} for name in MODELS],
         "$defs": defs,
     }
