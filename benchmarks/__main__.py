@@ -240,21 +240,36 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
         )
         out = Path(temp) / "out.xlsx"
         export = median_time(lambda: write_projection(out, projection, ruleset, provenance), 1)
-        from fiscal.tables import ledger
+        from fiscal import tables
 
-        ledger_rows = ledger(projection).rows
+        # The floor writes the same cells: every table of the workbook, no formats or charts.
+        same_cells = [
+            tables.summary(projection, ruleset),
+            tables.national(projection),
+            tables.regions(projection, ruleset),
+            tables.ledger(projection),
+            tables.agreements(projection),
+            tables.agreement_totals(projection),
+            tables.affordability(projection),
+            tables.pools(projection),
+            tables.parameters(projection),
+        ]
+        ledger_rows = same_cells[3].rows
 
         def plain() -> None:
             import xlsxwriter
 
             book = xlsxwriter.Workbook(str(Path(temp) / "plain.xlsx"), {"constant_memory": True})
-            sheet = book.add_worksheet("Ledger")
-            for r, row in enumerate(ledger_rows):
-                for c, value in enumerate(row):
-                    if isinstance(value, str):
-                        sheet.write_string(r, c, value)
-                    else:
-                        sheet.write_number(r, c, value)
+            for index, table in enumerate(same_cells):
+                sheet = book.add_worksheet(f"T{index}")
+                for c, column in enumerate(table.columns):
+                    sheet.write_string(0, c, column.name)
+                for r, row in enumerate(table.rows, start=1):
+                    for c, value in enumerate(row):
+                        if isinstance(value, str):
+                            sheet.write_string(r, c, value)
+                        else:
+                            sheet.write_number(r, c, value)
             book.close()
 
         export_floor = median_time(plain, 1)
@@ -262,7 +277,7 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
             (
                 f"export workbook ({len(ledger_rows):,} ledger rows)",
                 f"{export:.2f} s",
-                f"{export_floor:.2f} s (Ledger only, constant memory)",
+                f"{export_floor:.2f} s (same cells, constant memory, no formats)",
                 f"{export / export_floor:.1f}x; target <= 1.5x",
             )
         )
