@@ -40,8 +40,8 @@ def test_compare_sheet_matches_independent_projections(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "lst-rate-22pct against baseline" in done.stdout
     rules, inputs = api.load_rules(), api.load_inputs()
-    base = view(api.project(rules, inputs, None, YEARS), rules, "mega-region")
-    scen = view(api.project(rules, inputs, scenario, YEARS), rules, "mega-region")
+    base = view(api.project(rules, inputs, None, YEARS).projection, rules, "mega-region")
+    scen = view(api.project(rules, inputs, scenario, YEARS).projection, rules, "mega-region")
     units = [u.id for u in base.units]
     rows = sheet_rows(out, "Compare")
     assert len(rows) == len(YEARS) * (len(units) + 1)
@@ -75,7 +75,7 @@ def test_a_scenario_that_changes_nothing_shows_zero_change(tmp_path: Path) -> No
 
 def test_explain_agrees_with_the_ledger_for_every_item_of_a_region() -> None:
     rules, inputs = api.load_rules(), api.load_inputs()
-    projection = api.project(rules, inputs, None, YEARS)
+    projection = api.project(rules, inputs, None, YEARS).projection
     r = projection.region_ids.index("jeonnam")
     for item in projection.amounts:
         found = explain(projection, rules, inputs, "jeonnam", 2027, item)
@@ -142,7 +142,7 @@ def test_consolidated_figures_are_exact_sums_of_their_regions(
 @pytest.mark.parametrize("by", ["mega-region", "class"])
 def test_views_by_group_add_up_to_the_regions(by: str) -> None:
     rules, inputs = api.load_rules(), api.load_inputs()
-    projection = api.project(rules, inputs, None, YEARS)
+    projection = api.project(rules, inputs, None, YEARS).projection
     grouped = view(projection, rules, by)  # type: ignore[arg-type]
     for item, values in projection.amounts.items():
         assert np.array_equal(grouped.amounts[item].sum(axis=0), values.sum(axis=0))

@@ -39,8 +39,8 @@ def test_every_bundled_scenario_projects(scenario: Path, tmp_path: Path) -> None
 
 def test_a_share_from_a_date_changes_only_the_years_from_then(rules_and_inputs) -> None:  # type: ignore[no-untyped-def]
     rules, inputs = rules_and_inputs
-    base = api.project(rules, inputs, None, YEARS)
-    scen = api.project(rules, inputs, SCENARIOS / "lct-30pct-2027.yaml", YEARS)
+    base = api.project(rules, inputs, None, YEARS).projection
+    scen = api.project(rules, inputs, SCENARIOS / "lct-30pct-2027.yaml", YEARS).projection
     assert scen.scenario == "lct-30pct-2027"
     lct_base, lct_scen = (
         base.amounts["local_consumption_tax"],
@@ -64,7 +64,7 @@ def test_a_date_range_override_ends_and_the_rules_resume(rules_and_inputs, tmp_p
         tmp_path,
         "title: t\nparameters:\n  local_shared_tax.rate:\n    2026-01-01..2027-12-31: 0.21\n",
     )
-    scen = api.project(rules, inputs, path, YEARS)
+    scen = api.project(rules, inputs, path, YEARS).projection
     pools = {p.rule: p for p in scen.pools}["local_shared_tax_ordinary"]
     internal = inputs.national["internal_tax"].values
     for y, year in enumerate(YEARS):
@@ -74,8 +74,10 @@ def test_a_date_range_override_ends_and_the_rules_resume(rules_and_inputs, tmp_p
 
 def test_a_forecast_change_applies_to_its_year_only(rules_and_inputs) -> None:  # type: ignore[no-untyped-def]
     rules, inputs = rules_and_inputs
-    scen = api.project(rules, inputs, SCENARIOS / "national-tax-fall-10pct-2026.yaml", YEARS)
-    base = api.project(rules, inputs, None, YEARS)
+    scen = api.project(
+        rules, inputs, SCENARIOS / "national-tax-fall-10pct-2026.yaml", YEARS
+    ).projection
+    base = api.project(rules, inputs, None, YEARS).projection
     internal = inputs.national["internal_tax"].values
     pool = {p.rule: p for p in scen.pools}["local_shared_tax_ordinary"]
     assert int(pool.base[1]) == round(Fraction(internal[2026]) * Fraction("0.9"))
@@ -86,7 +88,9 @@ def test_a_forecast_change_applies_to_its_year_only(rules_and_inputs) -> None:  
 
 def test_an_added_mega_region_agreement_flows_to_its_regions(rules_and_inputs) -> None:  # type: ignore[no-untyped-def]
     rules, inputs = rules_and_inputs
-    scen = api.project(rules, inputs, SCENARIOS / "honam-ai-mega-region-agreement.yaml", YEARS)
+    scen = api.project(
+        rules, inputs, SCENARIOS / "honam-ai-mega-region-agreement.yaml", YEARS
+    ).projection
     gwangju = scen.region_ids.index("gwangju")
     inflow = scen.amounts["agreement_inflow"][gwangju]
     assert inflow[YEARS.index(2026)] == 0 and inflow[YEARS.index(2027)] > 0

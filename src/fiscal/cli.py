@@ -1,11 +1,15 @@
-"""The `fiscal` command line: parses options, calls the core, renders the result.
+"""The `fiscal` command line: parses options, calls :mod:`fiscal.api`, renders the result.
 
-It computes nothing itself. Heavy libraries (numpy, pandas, xlsxwriter) are imported
-inside the commands that need them, so ``fiscal --help`` starts fast.
+It computes nothing itself: each command is a call or two of the Python API, then
+printing. Heavy libraries (numpy, pandas, pydantic, xlsxwriter) are imported inside
+the commands that need them, so ``fiscal --help`` and shell completion start fast.
 
-Exit codes: 0 success; 1 a user error (bad rules or inputs, a refused overwrite);
-2 a usage error (unknown option, bad value); 70 an internal error (a bug: the
-traceback goes to a log file); 130 interrupted.
+Conventions every command follows: ``--help`` shows examples; a command that prints a
+table takes ``--json`` (exact numbers, for scripts); commands that write or check take
+``--quiet``; colour is off when ``NO_COLOR`` is set or the output is not a terminal.
+
+Exit codes are listed in ``EXIT_CODES``; README.md and docs/cli.md show the same table
+(a test checks that they agree).
 """
 
 from __future__ import annotations
@@ -13,25 +17,87 @@ from __future__ import annotations
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from fiscal import __version__
 from fiscal.errors import UserError
 
+if TYPE_CHECKING:
+    from datetime import date
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_RULES_CHANGED = 3
+EXIT_MISMATCH = 4
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+EXIT_CODES = {
+    EXIT_OK: "success (fiscal diff: the rules are the same; fiscal verify: every figure matches)",
+    EXIT_USER_ERROR: "a user error: bad rules, inputs, scenario or workbook, a refused "
+    "overwrite, a git problem; every problem is listed at file:line or Sheet!Cell",
+    EXIT_USAGE: "a usage error: unknown command or option, a bad option value",
+    EXIT_RULES_CHANGED: "fiscal diff: the rules changed (so CI can gate on it)",
+    EXIT_MISMATCH: "fiscal verify: the workbook does not match its rules and inputs",
+    EXIT_INTERNAL: "an internal error: a bug in fiscal; the traceback is in a log file",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C); nothing half-written is left behind",
+}
+
 app = typer.Typer(
     name="fiscal",
     help="Fiscal decentralisation and investment-agreement calculator: project every "
     "region's budget from versioned YAML rules into an Excel workbook.",
+    epilog="Start with [bold]fiscal project[/] (the bundled Korean rules and 2025 inputs). "
+    "Every command has examples in its --help; tables print as JSON with --json. "
+    "Shell completion: [bold]fiscal --install-completion[/]. Guides: docs/quickstart.md. "
+    "Exit codes: 0 ok, 1 user error, 2 usage error, 3 rules changed (diff), "
+    "4 mismatch (verify), 70 bug, 130 interrupted.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
 
-EXIT_USER_ERROR = 1
-EXIT_INTERNAL = 70
+
+def _complete(*choices: str) -> Callable[[str], list[str]]:
+    """Shell completion for an option with a fixed set of values."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [c for c in choices if c.startswith(incomplete)]
+
+    return complete
+
+
+def _complete_from_rules(what: str) -> Callable[[typer.Context, str], list[str]]:
+    """Shell completion of region, item or agreement ids from the ruleset in ``--rules``."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from fiscal import api
+
+        try:
+            ruleset = api.load_rules(ctx.params.get("rules"))
+        except UserError:
+            return []
+        ids = {
+            "region": ruleset.region_ids,
+            "item": [i.id for i in ruleset.items],
+            "agreement": [a.id for a in ruleset.agreements],
+        }[what]
+        return [i for i in ids if i.startswith(incomplete)]
+
+    return complete
+
+
+def _complete_schema_kind(incomplete: str) -> list[str]:
+    from fiscal.rules.schema import SCHEMA_KINDS
+
+    return [k for k in SCHEMA_KINDS if k.startswith(incomplete)]
+
+
+BY_VALUES = ("region", "upper", "consolidated", "mega-region", "class")  # = views.BY_CHOICES
 
 RulesOption = Annotated[
     Path | None,
@@ -40,6 +106,40 @@ RulesOption = Annotated[
 InputsOption = Annotated[
     Path | None,
     typer.Option("--inputs", help="Inputs folder. Default: the bundled examples/korea-2025."),
+]
+FromOption = Annotated[
+    int | None, typer.Option("--from", help="First year. Default: the inputs' first year.")
+]
+ToOption = Annotated[
+    int | None, typer.Option("--to", help="Last year. Default: the inputs' last year.")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the workbook if it exists.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (exact numbers, for scripts) instead of tables.")
+]
+ByOption = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        help="Show figures by region, mega-region or class.",
+        autocompletion=_complete(*BY_VALUES),
+    ),
+]
+RulesAsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rules-as-of",
+        metavar="DATE",
+        help="Use the rules as committed on DATE (YYYY-MM-DD): the law as known then.",
+    ),
+]
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="text (tables), markdown (for a review) or json.",
+        autocompletion=_complete("text", "markdown", "json"),
+    ),
 ]
 
 
@@ -61,111 +161,117 @@ def _root(
     """Fiscal decentralisation and investment-agreement calculator."""
 
 
+# --- small helpers: option checks and output ------------------------------------------------
+
+
+def _choice(value: str, choices: Sequence[str], hint: str) -> str:
+    if value not in choices:
+        raise typer.BadParameter(f"expected one of {', '.join(choices)}", param_hint=hint)
+    return value
+
+
+def _output_format(output_format: str, as_json: bool, choices: Sequence[str]) -> str:
+    """``--format`` checked, with ``--json`` as the short way to say ``--format json``."""
+    _choice(output_format, choices, "--format")
+    if as_json and output_format not in ("text", "json"):
+        raise typer.BadParameter(
+            f"--json contradicts --format {output_format}", param_hint="--json"
+        )
+    return "json" if as_json else output_format
+
+
+def _date(value: str | None, hint: str) -> date | None:
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint=hint) from None
+
+
+def _years(from_year: int | None, to_year: int | None) -> None:
+    if from_year is not None and to_year is not None and from_year > to_year:
+        raise typer.BadParameter(f"--from {from_year} is after --to {to_year}", param_hint="--from")
+
+
+def _refuse_existing(output: Path | None, force: bool) -> None:
+    """Stop before any work when the output exists (the write itself checks again)."""
+    if output is not None and output.exists() and not force:
+        from fiscal.io.atomic import refuse_overwrite
+
+        raise refuse_overwrite(output)
+
+
+def _print_json(data: Any) -> None:
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _git_failed(command: str, message: str) -> typer.Exit:
+    """A git problem (not a repository, unknown revision, ...): one line, then exit code 1."""
+    from fiscal import render
+
+    render.console(stderr=True).print(f"fiscal {command}: {message}", soft_wrap=True, markup=False)
+    return typer.Exit(EXIT_USER_ERROR)
+
+
+# --- budget officers: project, compare, explain, sweep, agreements --------------------------
+
+
 @app.command()
 def project(
     ctx: typer.Context,
     rules: RulesOption = None,
     inputs: InputsOption = None,
-    from_year: Annotated[
-        int | None, typer.Option("--from", help="First year. Default: the inputs' first year.")
-    ] = None,
-    to_year: Annotated[
-        int | None, typer.Option("--to", help="Last year. Default: the inputs' last year.")
-    ] = None,
+    from_year: FromOption = None,
+    to_year: ToOption = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write.")] = Path(
         "fiscal-projection.xlsx"
     ),
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the workbook if it exists.")
-    ] = False,
+    force: ForceOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only where the file went.")
     ] = False,
     scenario: Annotated[
         Path | None, typer.Option("--scenario", help="A scenario file to project under.")
     ] = None,
-    by: Annotated[
-        str, typer.Option("--by", help="Show figures by region, mega-region or class.")
-    ] = "region",
+    by: ByOption = "region",
     rules_as_of: RulesAsOfOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Project every region's budget year by year and write an Excel workbook.
 
     Examples: [bold]fiscal project --from 2025 --to 2030 -o korea.xlsx[/] ·
-    [bold]fiscal project --scenario scenarios/lct-30pct-2027.yaml --by mega-region[/]
+    [bold]fiscal project --scenario scenarios/lct-30pct-2027.yaml --by mega-region[/] ·
+    [bold]fiscal project --json -o out.xlsx --force | jq '.summary[0]'[/]
     """
-    from rich.markup import escape
-
     from fiscal import api, render
-    from fiscal.inputs import input_files
-    from fiscal.io.atomic import refuse_overwrite, write_atomic
-    from fiscal.io.workbook import write_projection
-    from fiscal.paths import default_inputs, default_rules
-    from fiscal.provenance import collect
-    from fiscal.rules.loader import rule_files
-    from fiscal.views import BY_CHOICES, view
 
-    if by not in BY_CHOICES:
-        raise typer.BadParameter(f"expected one of {', '.join(BY_CHOICES)}", param_hint="--by")
-    if from_year is not None and to_year is not None and from_year > to_year:
-        raise typer.BadParameter(f"--from {from_year} is after --to {to_year}", param_hint="--from")
-    if output.exists() and not force:
-        raise refuse_overwrite(output)
-    rules_root = rules or default_rules()
-    inputs_root = inputs or default_inputs()
-    as_of = None
-    if rules_as_of is not None:  # the rules as committed then, in a temporary folder
-        from datetime import date
+    _choice(by, BY_VALUES, "--by")
+    _years(from_year, to_year)
+    day = _date(rules_as_of, "--rules-as-of")
+    _refuse_existing(output, force)
+    as_of = ctx.with_resource(api.rules_as_of(rules, day)) if day is not None else None
+    ruleset = as_of.ruleset if as_of is not None else api.load_rules(rules)
+    data = api.load_inputs(inputs)
+    result = api.project(ruleset, data, scenario, api.years_for(data, from_year, to_year))
+    result.write(output, overwrite=force, by=by, as_of=as_of, argv=sys.argv)
+    if as_json:
+        from fiscal import jsonout
 
-        from fiscal.history.versions import rules_as_of as committed_rules
-
-        try:
-            day = date.fromisoformat(rules_as_of)
-        except ValueError:
-            raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--rules-as-of") from None
-        as_of = ctx.with_resource(committed_rules(rules_root, day))
-        rules_root = as_of.folder
-    ruleset = as_of.ruleset if as_of is not None else api.load_rules(rules_root)
-    data = api.load_inputs(inputs_root)
-    years = api.years_for(data, from_year, to_year)
-    first, last = years[0], years[-1]
-    projection = api.project(ruleset, data, scenario, years)
-    shown = view(projection, ruleset, by)
-    provenance = collect(
-        rules_root,
-        [f for f in rule_files(rules_root) if f.is_file()],
-        inputs_root,
-        [f for f in input_files(inputs_root) if f.is_file()],
-        projection.scenario,
-        (first, last),
-        scenario_files=[scenario] if scenario else [],
-    )
-    if as_of is not None:
-        provenance = as_of.stamp(provenance)
-    write_atomic(
-        output,
-        lambda temp: write_projection(temp, projection, ruleset, provenance, shown),
-        overwrite=force,
-    )
+        _print_json(jsonout.projection(result, result.view(by), output))
+        return
     out = render.console()
     if not quiet:
-        out.print(render.projection_summary(shown))
-        short = [p for p in projection.pools if p.unallocated.any()]
-        if short:
-            for pool in short:
-                out.print(
-                    f"[yellow]Pool {pool.rule}: {int(pool.unallocated.sum()):,} won not allocated "
-                    "(every fiscal gap is filled).[/]"
-                )
-        else:
-            out.print(f"All {len(projection.pools)} pools distributed to the won.")
-        line = render.national_line(projection)
-        if line:
+        out.print(result.rich(by))
+        for line in render.projection_notes(result.projection):
             out.print(line, soft_wrap=True)
-    flags = render.affordability_flags(projection)
-    for line in flags:
-        out.print(f"[yellow]Affordability: {escape(line)}[/]", soft_wrap=True)
-    out.print(f"Wrote {output}")
+    for line in render.affordability_lines(result.projection):
+        out.print(line, soft_wrap=True)
+    out.print(f"Wrote {output}", markup=False)
 
 
 @app.command()
@@ -181,108 +287,97 @@ def compare(
     ] = None,
     rules: RulesOption = None,
     inputs: InputsOption = None,
-    from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
-    to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    from_year: FromOption = None,
+    to_year: ToOption = None,
     by: Annotated[
-        str, typer.Option("--by", help="Compare by region, mega-region or class.")
+        str,
+        typer.Option(
+            "--by",
+            help="Compare by region, mega-region or class.",
+            autocompletion=_complete(*BY_VALUES),
+        ),
     ] = "region",
     output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write.")] = Path(
         "fiscal-compare.xlsx"
     ),
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the workbook if it exists.")
-    ] = False,
+    force: ForceOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only where the file went.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Project the baseline and each scenario over the same years and show the changes.
 
-    Example: [bold]fiscal compare scenarios/lct-30pct-2027.yaml scenarios/lst-rate-22pct.yaml[/]
+    Examples: [bold]fiscal compare scenarios/lct-30pct-2027.yaml scenarios/lst-rate-22pct.yaml[/] ·
+    [bold]fiscal compare scenarios/*.yaml --by class --json -o compare.xlsx[/]
     """
     from fiscal import api, render
-    from fiscal.comparison import Compared
-    from fiscal.inputs import input_files
-    from fiscal.io.atomic import refuse_overwrite, write_atomic
-    from fiscal.io.workbook import write_comparison
-    from fiscal.paths import default_inputs, default_rules
-    from fiscal.provenance import collect
-    from fiscal.rules.loader import rule_files
-    from fiscal.views import BY_CHOICES, view
 
-    if by not in BY_CHOICES:
-        raise typer.BadParameter(f"expected one of {', '.join(BY_CHOICES)}", param_hint="--by")
-    if output.exists() and not force:
-        raise refuse_overwrite(output)
-    rules_root = rules or default_rules()
-    inputs_root = inputs or default_inputs()
-    ruleset = api.load_rules(rules_root)
-    data = api.load_inputs(inputs_root)
-    years = api.years_for(data, from_year, to_year)
-    base_projection = api.project(ruleset, data, baseline, years)
-    base_view = view(base_projection, ruleset, by)
-    comparisons = []
-    for path in scenarios:
-        projection = api.project(ruleset, data, path, years)
-        comparisons.append(
-            Compared(base_view, view(projection, ruleset, by), base_projection, projection)
-        )
-    provenance = collect(
-        rules_root,
-        [f for f in rule_files(rules_root) if f.is_file()],
-        inputs_root,
-        [f for f in input_files(inputs_root) if f.is_file()],
-        ", ".join(c.scenario.scenario for c in comparisons) + f" vs {base_projection.scenario}",
-        (years[0], years[-1]),
-        scenario_files=[*scenarios, *([baseline] if baseline else [])],
+    _choice(by, BY_VALUES, "--by")
+    _years(from_year, to_year)
+    _refuse_existing(output, force)
+    data = api.load_inputs(inputs)
+    result = api.compare(
+        rules,
+        data,
+        scenarios,
+        baseline=baseline,
+        years=api.years_for(data, from_year, to_year),
+        by=by,
     )
-    write_atomic(
-        output, lambda temp: write_comparison(temp, comparisons, provenance), overwrite=force
-    )
+    result.write(output, overwrite=force, argv=sys.argv)
+    if as_json:
+        from fiscal import jsonout
+
+        _print_json(jsonout.comparison(result, output))
+        return
     out = render.console()
     if not quiet:
-        for compared in comparisons:
-            out.print(render.comparison(compared))
-            line = render.national_line(compared.scenario_projection)
-            if line:
-                out.print(line, soft_wrap=True)
-    out.print(f"Wrote {output}")
+        for part in result.rich():
+            out.print(part, soft_wrap=isinstance(part, str))
+    out.print(f"Wrote {output}", markup=False)
 
 
 @app.command()
 def explain(
-    region: Annotated[str, typer.Argument(help="Region id, e.g. jeonnam.")],
+    region: Annotated[
+        str,
+        typer.Argument(
+            help="Region id, e.g. jeonnam.", autocompletion=_complete_from_rules("region")
+        ),
+    ],
     year: Annotated[int, typer.Argument(help="Year, e.g. 2026.")],
-    item: Annotated[str, typer.Argument(help="Budget item, e.g. local_shared_tax_ordinary.")],
+    item: Annotated[
+        str,
+        typer.Argument(
+            help="Budget item, e.g. local_shared_tax_ordinary.",
+            autocompletion=_complete_from_rules("item"),
+        ),
+    ],
     scenario: Annotated[
         Path | None, typer.Option("--scenario", help="Explain the figure under a scenario.")
     ] = None,
     rules: RulesOption = None,
     inputs: InputsOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="text (default) or json.")
+        str,
+        typer.Option(
+            "--format", help="text (default) or json.", autocompletion=_complete("text", "json")
+        ),
     ] = "text",
+    as_json: JsonOption = False,
 ) -> None:
     """Show how one figure was made: formula, inputs, parameters and the apportionment.
 
-    Example: [bold]fiscal explain jeonnam 2026 local_shared_tax_ordinary[/]
+    Examples: [bold]fiscal explain jeonnam 2026 local_shared_tax_ordinary[/] ·
+    [bold]fiscal explain seoul 2027 local_consumption_tax --json[/]
     """
-    import json
-
     from fiscal import api, render
-    from fiscal.engine.projection import project as run_projection
-    from fiscal.explain import explain as explain_figure
 
-    if output_format not in ("text", "json"):
-        raise typer.BadParameter("expected text or json", param_hint="--format")
-    ruleset = api.load_rules(rules)
-    data = api.load_inputs(inputs)
-    years = api.years_for(data, None, max(year, data.last_year()))
-    changed_rules, changed_inputs, name = api.with_scenario(ruleset, data, scenario, years)
-    projection = run_projection(changed_rules, changed_inputs, years, scenario=name)
-    found = explain_figure(projection, changed_rules, changed_inputs, region, year, item)
-    if output_format == "json":
-        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    chosen = _output_format(output_format, as_json, ("text", "json"))
+    found = api.explain(rules, inputs, region, year, item, scenario)
+    if chosen == "json":
+        _print_json(found)
         return
     out = render.console()
     for part in render.explanation(found):
@@ -308,80 +403,55 @@ def sweep(
     ] = None,
     rules: RulesOption = None,
     inputs: InputsOption = None,
-    from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
-    to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    from_year: FromOption = None,
+    to_year: ToOption = None,
     jobs: Annotated[int, typer.Option("--jobs", help="Worker processes.")] = 2,
     output: Annotated[Path, typer.Option("-o", "--output", help="Workbook to write.")] = Path(
         "fiscal-sweep.xlsx"
     ),
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the workbook if it exists.")
-    ] = False,
+    force: ForceOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Project many values of one parameter and compare the headline figures.
 
-    Example: [bold]fiscal sweep --param local_consumption_tax.vat_share --range 0.25:0.35:0.01[/]
+    Examples: [bold]fiscal sweep --param local_consumption_tax.vat_share --range 0.25:0.35:0.01[/] ·
+    [bold]fiscal sweep --param local_shared_tax.rate --values 0.1924,0.2,0.22 --json[/]
     """
-    from datetime import date
-
     from rich.progress import Progress
 
     from fiscal import api, render
-    from fiscal.inputs import input_files
-    from fiscal.io.atomic import refuse_overwrite, write_atomic
-    from fiscal.io.workbook import write_sweep
-    from fiscal.paths import default_inputs, default_rules
-    from fiscal.provenance import collect
-    from fiscal.rules.loader import rule_files
     from fiscal.sweep import parse_values
-    from fiscal.sweep import sweep as run_sweep
 
-    if output.exists() and not force:
-        raise refuse_overwrite(output)
+    _years(from_year, to_year)
+    effective = _date(start, "--from-date")
+    _refuse_existing(output, force)
     chosen = parse_values(values, value_range)
-    rules_root = rules or default_rules()
-    inputs_root = inputs or default_inputs()
-    ruleset = api.load_rules(rules_root)
-    data = api.load_inputs(inputs_root)
+    data = api.load_inputs(inputs)
     years = api.years_for(data, from_year, to_year)
-    try:
-        effective = date.fromisoformat(start) if start else date(years[0], 1, 1)
-    except ValueError:
-        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint="--from-date") from None
     out = render.console()
-    show = not quiet and out.is_terminal
+    show = not quiet and not as_json and out.is_terminal
     with Progress(console=out, disable=not show, transient=True) as bar:
         task = bar.add_task(f"Sweeping {param}", total=len(chosen))
-        points = list(
-            run_sweep(
-                ruleset,
-                data,
-                years,
-                param,
-                chosen,
-                effective,
-                workers=jobs,
-                progress=lambda: bar.advance(task),
-            )
+        result = api.sweep(
+            rules,
+            data,
+            param,
+            chosen,
+            years=years,
+            start=effective,
+            workers=jobs,
+            progress=lambda: bar.advance(task),
         )
-    provenance = collect(
-        rules_root,
-        [f for f in rule_files(rules_root) if f.is_file()],
-        inputs_root,
-        [f for f in input_files(inputs_root) if f.is_file()],
-        f"sweep {param}",
-        (years[0], years[-1]),
-    )
-    regions = [(r.id, r.name.en) for r in ruleset.regions]
-    write_atomic(
-        output,
-        lambda temp: write_sweep(temp, param, regions, points, provenance),
-        overwrite=force,
-    )
+    result.write(output, overwrite=force, argv=sys.argv)
+    if as_json:
+        from fiscal import jsonout
+
+        _print_json(jsonout.sweep(result, output))
+        return
     if not quiet:
-        out.print(render.sweep_table(param, regions, points))
-    out.print(f"Wrote {output}")
+        out.print(result.rich())
+    out.print(f"Wrote {output}", markup=False)
 
 
 @app.command()
@@ -400,65 +470,51 @@ def synth(
 
     Example: [bold]fiscal synth national --seed 7 --years 30 --agreements 5000[/]
     """
-    import shutil
-    import tempfile
-
-    from fiscal.errors import Problem, SourcePos
-    from fiscal.synth import synthesize
+    from fiscal import api
 
     if years < 3 or agreement_count < 0:
         raise typer.BadParameter("expected --years of at least 3 and --agreements of 0 or more")
-    if output.exists() and not force:
-        raise UserError([Problem(SourcePos.of(output), "folder exists; use --force to replace it")])
-    parent = output.resolve().parent
-    if not parent.is_dir():
-        raise UserError([Problem(SourcePos.of(parent), "parent folder does not exist")])
-    # Build beside the target, then move it in, so a failed run leaves nothing half-written.
-    with tempfile.TemporaryDirectory(dir=parent, prefix=f".{output.name}.") as temp:
-        synthesize(Path(temp) / "data", seed=seed, years=years, agreements=agreement_count)
-        if output.exists():
-            shutil.rmtree(output)
-        (Path(temp) / "data").rename(output)
+    api.synthesize(output, seed=seed, years=years, agreements=agreement_count, overwrite=force)
     typer.echo(f"Wrote {output}/rules and {output}/inputs (seed {seed})")
 
 
 @app.command()
 def agreements(
     agreement_id: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="Show one agreement's schedule.")
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="Show one agreement's schedule.",
+            autocompletion=_complete_from_rules("agreement"),
+        ),
     ] = None,
     rules: RulesOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """List the investment agreements, or show one agreement's schedule by party and year.
 
     Examples: [bold]fiscal agreements[/] ·
-    [bold]fiscal agreements 2025-southeast-hydrogen-corridor[/]
+    [bold]fiscal agreements 2025-southeast-hydrogen-corridor[/] ·
+    [bold]fiscal agreements --json[/]
     """
-    from fiscal import render
-    from fiscal.engine.projection import agreement_schedules
-    from fiscal.errors import Problem, SourcePos
-    from fiscal.paths import default_rules
-    from fiscal.rules.loader import load_ruleset
+    from fiscal import api, jsonout, render
 
-    root = rules or default_rules()
-    ruleset = load_ruleset(root)
-    schedules = agreement_schedules(ruleset)
     out = render.console()
     if agreement_id is None:
-        out.print(render.agreements_table(schedules))
+        schedules = api.agreements(rules)
+        if as_json:
+            _print_json(jsonout.agreements(schedules))
+        else:
+            out.print(render.agreements_table(schedules))
         return
-    chosen = [s for s in schedules if s.agreement.id == agreement_id]
-    if not chosen:
-        known = ", ".join(s.agreement.id for s in schedules)
-        raise UserError(
-            [
-                Problem(
-                    SourcePos.of(root / "agreements"),
-                    f"unknown agreement {agreement_id!r}; known: {known}",
-                )
-            ]
-        )
-    out.print(render.agreement_detail(chosen[0]))
+    schedule = api.agreement(rules, agreement_id)
+    if as_json:
+        _print_json(jsonout.agreement(schedule))
+    else:
+        out.print(render.agreement_detail(schedule))
+
+
+# --- rule maintainers: validate, schema -----------------------------------------------------
 
 
 @app.command()
@@ -467,80 +523,70 @@ def validate(
         Path | None, typer.Argument(help="Ruleset folder. Default: the bundled Korean ruleset.")
     ] = None,
     inputs: InputsOption = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing when all is well.")
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Check a ruleset (and optionally an inputs folder); list every problem at file:line.
 
-    Example: [bold]fiscal validate rules/korea[/]
+    Exit code 0 when sound, 1 with every problem listed (on stderr; on stdout with --json).
+    Examples: [bold]fiscal validate rules/korea[/] ·
+    [bold]fiscal validate rules/korea --inputs examples/korea-2025 --quiet[/] (pre-commit)
     """
-    from fiscal import render
-    from fiscal.inputs import check_inputs
-    from fiscal.paths import default_rules
-    from fiscal.rules.loader import check_ruleset
+    from fiscal import api, render
 
-    root = rules_dir or default_rules()
-    ruleset, found = check_ruleset(root)
-    data = None
-    if inputs is not None:
-        data, more = check_inputs(inputs)
-        found += more
-    if found:
-        raise UserError(found)
-    assert ruleset is not None
-    values = sum(len(p.values) for p in ruleset.parameters.values())
-    summary = (
-        f"OK: {root} — {len(ruleset.regions)} regions, {len(ruleset.parameters)} parameters "
-        f"({values} dated values), {len(ruleset.rules)} rules, {len(ruleset.agreements)} "
-        f"agreements, {len(ruleset.items)} budget items"
-    )
-    if data is not None:
-        summary += (
-            f"; inputs: {len(data.national)} national series, {len(data.regional)} indicators"
-        )
-    render.console().print(summary, soft_wrap=True)
+    found = api.validate(rules_dir, inputs)
+    if as_json:
+        from fiscal import jsonout
+
+        _print_json(jsonout.validation(found))
+        raise typer.Exit(EXIT_OK if found.ok else EXIT_USER_ERROR)
+    if not found.ok:
+        raise UserError(found.problems)
+    if not quiet:
+        render.console().print(found.summary(), soft_wrap=True, markup=False)
+
+
+SCHEMA_KINDS_HELP = (
+    "all, or one kind of file: ruleset, regions, ministries, parameter, rule, agreement, "
+    "national, indicator, scenario."
+)
 
 
 @app.command()
 def schema(
     kind: Annotated[
-        str,
-        typer.Argument(help="One of: all, ruleset, regions, parameter, rule, national, indicator."),
+        str, typer.Argument(help=SCHEMA_KINDS_HELP, autocompletion=_complete_schema_kind)
     ] = "all",
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="json (JSON Schema, for editors) or markdown (the rule file reference).",
+            autocompletion=_complete("json", "markdown"),
+        ),
+    ] = "json",
 ) -> None:
     """Print the JSON Schema of the rule and input files, for editors to check as you type.
 
-    Example: [bold]fiscal schema parameter > parameter.schema.json[/]
+    With --format markdown: the rule file reference (docs/reference.md is made this way).
+    Examples: [bold]fiscal schema parameter > parameter.schema.json[/] ·
+    [bold]fiscal schema --format markdown > docs/reference.md[/]
     """
-    import json
-
     from fiscal.rules.schema import SCHEMA_KINDS, json_schema
 
-    if kind not in SCHEMA_KINDS:
-        raise typer.BadParameter(f"expected one of {', '.join(SCHEMA_KINDS)}", param_hint="KIND")
-    typer.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+    _choice(kind, SCHEMA_KINDS, "KIND")
+    _choice(output_format, ("json", "markdown"), "--format")
+    if output_format == "markdown":
+        from fiscal.rules.reference import reference
+
+        typer.echo(reference(kind), nl=False)
+        return
+    _print_json(json_schema(kind))
 
 
-# --- rule history: fiscal diff, fiscal history (src/fiscal/history) -------------------------
-
-RulesAsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--rules-as-of",
-        metavar="DATE",
-        help="Use the rules as committed on DATE (YYYY-MM-DD): the law as known then.",
-    ),
-]
-FormatOption = Annotated[
-    str, typer.Option("--format", help="text (tables), markdown (for a review) or json.")
-]
-EXIT_RULES_CHANGED = 3
-
-
-def _git_failed(command: str, message: str) -> typer.Exit:
-    """A git problem (not a repository, unknown revision, ...): one line, then exit code 1."""
-    from fiscal import render
-
-    render.console(stderr=True).print(f"fiscal {command}: {message}", soft_wrap=True, markup=False)
-    return typer.Exit(EXIT_USER_ERROR)
+# --- auditors: diff, history -----------------------------------------------------------------
 
 
 @app.command()
@@ -561,22 +607,23 @@ def diff(
     rules: RulesOption = None,
     inputs: InputsOption = None,
     rules_as_of: RulesAsOfOption = None,
-    from_year: Annotated[
-        int | None, typer.Option("--from", help="First year. Default: the inputs' first year.")
-    ] = None,
-    to_year: Annotated[
-        int | None, typer.Option("--to", help="Last year. Default: the inputs' last year.")
-    ] = None,
+    from_year: FromOption = None,
+    to_year: ToOption = None,
     output_format: FormatOption = "text",
+    as_json: JsonOption = False,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Also write a diff workbook (.xlsx).")
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the workbook if it exists.")
-    ] = False,
+    force: ForceOption = False,
     top: Annotated[
         int, typer.Option("--top", min=1, help="How many of the largest changes to list.")
     ] = 15,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print nothing: the exit code says if the rules changed."
+        ),
+    ] = False,
 ) -> None:
     """Compare two versions of the rules: what changed, where, and each region's budget impact.
 
@@ -585,52 +632,43 @@ def diff(
 
     Examples: [bold]fiscal diff[/] (HEAD against the working tree) ·
     [bold]fiscal diff v1 v2 --rules rules/korea --format markdown[/] ·
-    [bold]fiscal diff --rules-as-of 2024-12-31 -o changes.xlsx[/]
+    [bold]fiscal diff --rules-as-of 2024-12-31 -o changes.xlsx[/] ·
+    [bold]fiscal diff main HEAD --quiet || echo changed[/]
     """
-    from fiscal import render
-    from fiscal.history import report as fmt
-    from fiscal.history.diff import build_diff
+    from fiscal import api, render
     from fiscal.history.git import GitError
-    from fiscal.io.atomic import refuse_overwrite, write_atomic
-    from fiscal.paths import default_inputs, default_rules
 
-    if output_format not in ("text", "markdown", "json"):
-        raise typer.BadParameter("expected text, markdown or json", param_hint="--format")
-    if output is not None and output.exists() and not force:
-        raise refuse_overwrite(output)
-    from datetime import date
-
+    chosen = _output_format(output_format, as_json, ("text", "markdown", "json"))
+    _years(from_year, to_year)
+    day = _date(rules_as_of, "--rules-as-of")
+    _refuse_existing(output, force)
     try:
-        day = date.fromisoformat(rules_as_of) if rules_as_of is not None else None
-    except ValueError:
-        raise typer.BadParameter("expected a date YYYY-MM-DD", param_hint="--rules-as-of") from None
-    try:
-        report = build_diff(
-            rules or default_rules(),
-            inputs or default_inputs(),
+        found = api.diff(
             old,
             new,
+            rules=rules,
+            inputs=inputs,
             as_of=day,
             first_year=from_year,
             last_year=to_year,
+            impact=not quiet or output is not None,
         )
     except GitError as exc:
         raise _git_failed("diff", exc.message) from None
     if output is not None:
-        from fiscal.io.diff_workbook import write_diff_workbook
-
-        write_atomic(output, lambda temp: write_diff_workbook(temp, report), overwrite=force)
-    if output_format == "json":
-        typer.echo(fmt.to_json(report))
-    elif output_format == "markdown":
-        typer.echo(fmt.to_markdown(report, top), nl=False)
-    else:
-        out = render.console()
-        for part in fmt.to_rich(report, top):
-            out.print(part)
-    if output is not None:
-        render.console(stderr=output_format != "text").print(f"Wrote {output}", markup=False)
-    raise typer.Exit(EXIT_RULES_CHANGED if report.changed else 0)
+        found.write(output, overwrite=force)
+    if not quiet:
+        if chosen == "json":
+            typer.echo(found.to_json())
+        elif chosen == "markdown":
+            typer.echo(found.to_markdown(top), nl=False)
+        else:
+            out = render.console()
+            for part in found.rich(top):
+                out.print(part)
+        if output is not None:
+            render.console(stderr=chosen != "text").print(f"Wrote {output}", markup=False)
+    raise typer.Exit(EXIT_RULES_CHANGED if found.changed else EXIT_OK)
 
 
 @app.command()
@@ -644,29 +682,31 @@ def history(
     ],
     rules: RulesOption = None,
     output_format: FormatOption = "text",
+    as_json: JsonOption = False,
 ) -> None:
     """Every change of one parameter or agreement across the git log: who, when, what.
 
-    Example: [bold]fiscal history local_consumption_tax.vat_share --rules rules/korea[/]
+    Examples: [bold]fiscal history local_consumption_tax.vat_share --rules rules/korea[/] ·
+    [bold]fiscal history 2025-southeast-hydrogen-corridor --format markdown[/]
     """
-    from fiscal import render
-    from fiscal.history import report as fmt
+    from fiscal import api, render
     from fiscal.history.git import GitError
-    from fiscal.history.log import object_history
-    from fiscal.paths import default_rules
+    from fiscal.history.report import history_json, history_markdown, history_rich
 
-    if output_format not in ("text", "markdown", "json"):
-        raise typer.BadParameter("expected text, markdown or json", param_hint="--format")
+    chosen = _output_format(output_format, as_json, ("text", "markdown", "json"))
     try:
-        found = object_history(rules or default_rules(), ident)
+        found = api.history(ident, rules)
     except GitError as exc:
         raise _git_failed("history", exc.message) from None
-    if output_format == "json":
-        typer.echo(fmt.history_json(found))
-    elif output_format == "markdown":
-        typer.echo(fmt.history_markdown(found), nl=False)
+    if chosen == "json":
+        typer.echo(history_json(found))
+    elif chosen == "markdown":
+        typer.echo(history_markdown(found), nl=False)
     else:
-        render.console().print(fmt.history_rich(found))
+        render.console().print(history_rich(found))
+
+
+# --- template staff: template, import --------------------------------------------------------
 
 
 @app.command()
@@ -674,7 +714,8 @@ def template(
     kind: Annotated[
         str,
         typer.Argument(
-            help="agreements, or inputs (regional indicators and the national forecast)."
+            help="agreements, or inputs (regional indicators and the national forecast).",
+            autocompletion=_complete("agreements", "inputs"),
         ),
     ],
     output: Annotated[
@@ -687,33 +728,34 @@ def template(
     ] = False,
     rules: RulesOption = None,
     inputs: InputsOption = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace the workbook if it exists.")
-    ] = False,
+    force: ForceOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
 ) -> None:
     """Write an Excel template for staff to fill in and bring back with [bold]fiscal import[/].
 
     Examples: [bold]fiscal template agreements --prefill -o agreements.xlsx[/] ·
     [bold]fiscal template inputs -o inputs.xlsx[/]
     """
-    from fiscal import render
-    from fiscal.io.atomic import refuse_overwrite, write_atomic
-    from fiscal.io.template import build_template, write_template
-    from fiscal.paths import default_inputs, default_rules
+    from fiscal import api, render
 
-    if kind not in ("agreements", "inputs"):
-        raise typer.BadParameter("expected agreements or inputs", param_hint="KIND")
+    _choice(kind, ("agreements", "inputs"), "KIND")
     target = output or Path(f"fiscal-{kind}.xlsx")
-    if target.exists() and not force:
-        raise refuse_overwrite(target)
-    chosen = "agreements" if kind == "agreements" else "inputs"
-    made = build_template(chosen, rules or default_rules(), inputs or default_inputs(), prefill)
-    write_atomic(target, lambda temp: write_template(temp, made), overwrite=force)
-    what = f"prefilled with the current {kind}" if prefill else "blank"
-    render.console().print(
-        f"Wrote {target} ({kind} template, {what}). Fill it in, then: fiscal import {target}",
-        soft_wrap=True,
+    _refuse_existing(target, force)
+    api.write_template(
+        "agreements" if kind == "agreements" else "inputs",
+        target,
+        rules=rules,
+        inputs=inputs,
+        prefill=prefill,
+        overwrite=force,
     )
+    if not quiet:
+        what = f"prefilled with the current {kind}" if prefill else "blank"
+        render.console().print(
+            f"Wrote {target} ({kind} template, {what}). Fill it in, then: fiscal import {target}",
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 @app.command("import")
@@ -731,46 +773,53 @@ def import_(
             help="Overwrite YAML files that have uncommitted changes or are not tracked by git.",
         ),
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing unless something is wrong.")
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Check a filled-in template cell by cell and write its rules or inputs as YAML.
 
     Every problem is listed as Sheet!Cell; with any problem nothing is written.
-    Example: [bold]fiscal import agreements.xlsx --dry-run[/]
+    Examples: [bold]fiscal import agreements.xlsx --dry-run[/] ·
+    [bold]fiscal import inputs.xlsx --inputs examples/korea-2025 --json[/]
     """
     from rich.markup import escape
 
-    from fiscal import render
+    from fiscal import api, render
     from fiscal.errors import display_path
-    from fiscal.io.excel_import import import_workbook
-    from fiscal.io.yaml_update import apply, plan, summary, unsafe
-    from fiscal.paths import default_inputs, default_rules
 
-    result = import_workbook(file, rules or default_rules(), inputs or default_inputs())
-    changes = plan(result.files)
-    refused = [] if force else unsafe(changes)
-    if refused and not dry_run:
-        raise UserError(refused)
+    plan = api.plan_import(file, rules=rules, inputs=inputs, force=force)
+    if plan.refused and not dry_run:
+        raise UserError(plan.refused)
+    if not dry_run:
+        plan.apply()
+    if as_json:
+        from fiscal import jsonout
+
+        _print_json(jsonout.import_plan(plan, dry_run))
+        return
     out = render.console()
-    lines = summary(changes)
-    head = "Dry run, nothing written" if dry_run else "Imported"
-    out.print(
-        escape(f"{head}: {file.name} ({result.kind}) into {display_path(result.root)}: {lines[0]}"),
-        soft_wrap=True,
-    )
-    for line in lines[1:]:
-        out.print(escape(line), soft_wrap=True)
-    for problem in refused:
+    if not quiet or dry_run:
+        lines = plan.summary()
+        head = "Dry run, nothing written" if dry_run else "Imported"
+        where = display_path(plan.result.root)
+        out.print(
+            escape(f"{head}: {file.name} ({plan.result.kind}) into {where}: {lines[0]}"),
+            soft_wrap=True,
+        )
+        for line in lines[1:]:
+            out.print(escape(line), soft_wrap=True)
+    for problem in plan.refused:
         out.print(
             f"[yellow]Would refuse without --force: {escape(str(problem))}[/]", soft_wrap=True
         )
-    if not dry_run:
-        apply(changes)
 
 
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and bugs into a log."""
     try:
-        app()
+        app(prog_name="fiscal")
     except UserError as exc:
         from fiscal import render
 
@@ -778,7 +827,7 @@ def main() -> None:
         sys.exit(EXIT_USER_ERROR)
     except KeyboardInterrupt:
         print("Interrupted; nothing was written.", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception:  # a bug: keep the traceback out of the user's way, but keep it
         with tempfile.NamedTemporaryFile(
             "w", prefix="fiscal-crash-", suffix=".log", delete=False, encoding="utf-8"

@@ -249,6 +249,33 @@ def national_line(projection: Projection) -> str | None:
     )
 
 
+def projection_notes(projection: Projection) -> list[str]:
+    """After the summary table: pools not fully allocated, then the national line."""
+    short = [p for p in projection.pools if p.unallocated.any()]
+    lines = [
+        f"[yellow]Pool {escape(pool.rule)}: {int(pool.unallocated.sum()):,} won not allocated "
+        "(every fiscal gap is filled).[/]"
+        for pool in short
+    ] or [f"All {len(projection.pools)} pools distributed to the won."]
+    national = national_line(projection)
+    return [*lines, national] if national else lines
+
+
+def affordability_lines(projection: Projection) -> list[str]:
+    """The affordability flags as warnings (printed even with --quiet)."""
+    flags = affordability_flags(projection)
+    shown = [f"[yellow]Affordability: {escape(line)}[/]" for line in flags[:MAX_FLAGS_SHOWN]]
+    if len(flags) > MAX_FLAGS_SHOWN:
+        shown.append(
+            f"[yellow]Affordability: {len(flags) - MAX_FLAGS_SHOWN} more region-years flagged; "
+            "see the Affordability sheet.[/]"
+        )
+    return shown
+
+
+MAX_FLAGS_SHOWN = 12
+
+
 def affordability_flags(projection: Projection) -> list[str]:
     """One line per region-year whose obligations pass the affordability limit."""
     check = projection.affordability

@@ -25,6 +25,7 @@ from fiscal.rules.loader import check_parameter_value
 from fiscal.rules.models import ParameterValue
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Status
+from fiscal.tables import Cell, Column, Table
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,3 +168,35 @@ def _point_shared(value: Decimal) -> SweepPoint:
 def national_independence(point: SweepPoint) -> float:
     total = int(np.sum(point.total_revenue))
     return int(np.sum(point.own_source)) / total if total else 0.0
+
+
+def sweep_table(points: Sequence[SweepPoint], regions: Sequence[tuple[str, str]]) -> Table:
+    """One row per value and region (``regions``: id and name, in the ruleset's order)."""
+    columns = [
+        Column("value", "share", 10),
+        Column("region", "text", 12),
+        Column("year", "year", 7),
+        Column("total_revenue_krw", "won", 22),
+        Column("own_source_krw", "won", 22),
+        Column("general_grants_krw", "won", 22),
+        Column("independence_ratio", "ratio", 12),
+        Column("autonomy_ratio", "ratio", 12),
+        Column("local_tax_share", "ratio", 12),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    for point in points:
+        for r, (region_id, _) in enumerate(regions):
+            rows.append(
+                (
+                    float(point.value),
+                    region_id,
+                    point.year,
+                    int(point.total_revenue[r]),
+                    int(point.own_source[r]),
+                    int(point.general_grants[r]),
+                    float(point.independence[r]),
+                    float(point.autonomy[r]),
+                    point.local_tax_share,
+                )
+            )
+    return Table("Sweep", columns, rows)

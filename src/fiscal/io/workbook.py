@@ -20,7 +20,7 @@ from fiscal.comparison import Compared
 from fiscal.engine.projection import Projection
 from fiscal.provenance import Provenance
 from fiscal.rules.ruleset import Ruleset
-from fiscal.sweep import SweepPoint
+from fiscal.sweep import SweepPoint, sweep_table
 from fiscal.tables import (
     HEADLINE_LABELS,
     Column,
@@ -394,34 +394,8 @@ def write_sweep(
         {"title": f"fiscal sweep of {parameter}", "author": f"fiscal {provenance.fiscal_version}"}
     )
     fmt = _Formats(book)
-    columns = [
-        Column("value", "share", 10),
-        Column("region", "text", 12),
-        Column("year", "year", 7),
-        Column("total_revenue_krw", "won", 22),
-        Column("own_source_krw", "won", 22),
-        Column("general_grants_krw", "won", 22),
-        Column("independence_ratio", "ratio", 12),
-        Column("autonomy_ratio", "ratio", 12),
-        Column("local_tax_share", "ratio", 12),
-    ]
-    rows: list[tuple[str | int | float, ...]] = []
-    for point in points:
-        for r, (region_id, _) in enumerate(regions):
-            rows.append(
-                (
-                    float(point.value),
-                    region_id,
-                    point.year,
-                    int(point.total_revenue[r]),
-                    int(point.own_source[r]),
-                    int(point.general_grants[r]),
-                    float(point.independence[r]),
-                    float(point.autonomy[r]),
-                    point.local_tax_share,
-                )
-            )
-    table = Table("Sweep", columns, rows)
+    table = sweep_table(points, regions)
+    columns = table.columns
     sheet = _write_table(book, fmt, table)
     # Pivot: values down, regions across (independence ratio), feeding a line per region.
     col0 = len(columns) + 1
