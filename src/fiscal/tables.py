@@ -48,20 +48,22 @@ HEADLINE_LABELS = {
     "autonomy": "Fiscal autonomy ratio",
 }
 TOTAL_ID = "TOTAL"
+# The headline money columns of every summary table, in reading order.
+SUMMARY_MONEY = (
+    "total_revenue",
+    "own_source",
+    "general_grants",
+    "specific_grants",
+    "other_revenue",
+    "obligations",
+    "net_after_commitments",
+)
 
 
 def summary(projection: Projection, ruleset: Ruleset) -> Table:
     """One row per year and region, then the national total of that year."""
     head = projection.headline
-    money = [
-        "total_revenue",
-        "own_source",
-        "general_grants",
-        "specific_grants",
-        "other_revenue",
-        "obligations",
-        "net_after_commitments",
-    ]
+    money = SUMMARY_MONEY
     columns = [
         Column("year", "year", 7),
         Column("region", "text", 11),
@@ -419,15 +421,7 @@ def tax_ratio_text(local_share: float) -> str:
 
 def view_summary(view: View) -> Table:
     """Headline figures per unit (region, mega-region or class) and year."""
-    money = [
-        "total_revenue",
-        "own_source",
-        "general_grants",
-        "specific_grants",
-        "other_revenue",
-        "obligations",
-        "net_after_commitments",
-    ]
+    money = SUMMARY_MONEY
     columns = [
         Column("year", "year", 7),
         Column(view.by.replace("-", "_"), "text", 14),
