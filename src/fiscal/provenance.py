@@ -1,5 +1,12 @@
 """What made an output: the rules (git commit, dirty or not, file hashes), the inputs,
-the command line and the version of `fiscal`. Every workbook carries this."""
+the command line and the version of `fiscal`. Every workbook carries this.
+
+A workbook is reproducible: two runs with the same rules, inputs and options write the
+same bytes. So the time of a run is recorded only when asked (``--stamp-time``);
+otherwise the Provenance sheet says so and the document's timestamp is a fixed date.
+The options a run was made with (``--by``, the scenario file, ``--rules-as-of``) are
+recorded too, so that ``fiscal verify`` can make the workbook again and compare.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fiscal import __version__
+
+NOT_STAMPED = "not stamped (use --stamp-time)"
+# The document timestamp of an unstamped workbook (xlsxwriter dates its zip entries
+# 1980-01-31 on its own); a constant keeps two runs byte-identical.
+FIXED_TIME = datetime(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,12 @@ class Provenance:
     scenario: str
     years: tuple[int, int]
     files: list[FileHash] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)  # as the run was asked for
+
+    @property
+    def created(self) -> datetime:
+        """The document timestamp: the run time with ``--stamp-time``, else a fixed date."""
+        return document_time(self.run_time)
 
     def rows(self) -> list[tuple[str, str]]:
         """Key-value pairs in the order a reader wants them."""
@@ -64,7 +82,23 @@ class Provenance:
             ("inputs path", self.inputs_path),
             ("inputs git commit", self.inputs_git.describe()),
             ("inputs tree dirty", "yes" if self.inputs_git.dirty else "no"),
+            *self.options.items(),
         ]
+
+
+def run_time(stamp: bool) -> str:
+    """The time of a run as a workbook records it: UTC to the second, or not at all."""
+    if not stamp:
+        return NOT_STAMPED
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def document_time(recorded: str) -> datetime:
+    """The timestamp for a document's properties, from what :func:`run_time` recorded."""
+    try:
+        return datetime.fromisoformat(recorded).astimezone(UTC).replace(tzinfo=None)
+    except ValueError:
+        return FIXED_TIME
 
 
 def sha256_file(path: Path) -> str:
@@ -108,7 +142,13 @@ def collect(
     years: tuple[int, int],
     argv: list[str] | None = None,
     scenario_files: list[Path] | None = None,
+    *,
+    stamp_time: bool = False,
+    options: dict[str, str] | None = None,
 ) -> Provenance:
+    """What made an output. ``options`` are recorded as they are (key: value rows), after
+    the folder the run was made in (file:line paths are relative to it) and each scenario
+    file's absolute path."""
     files = (
         [
             FileHash("rules", p.relative_to(rules_root).as_posix(), sha256_file(p))
@@ -125,7 +165,7 @@ def collect(
     return Provenance(
         fiscal_version=__version__,
         command_line=command.strip(),
-        run_time=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        run_time=run_time(stamp_time),
         python=f"{platform.python_implementation()} {platform.python_version()}",
         rules_path=str(rules_root.resolve()),
         rules_git=git_state(rules_root),
@@ -134,4 +174,12 @@ def collect(
         scenario=scenario,
         years=years,
         files=files,
+        options={
+            "working folder": str(Path.cwd()),
+            **{
+                "scenario file" if i == 0 else f"scenario file {i + 1}": str(p.resolve())
+                for i, p in enumerate(scenario_files or [])
+            },
+            **(options or {}),
+        },
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import shlex
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from fiscal import __version__
@@ -35,7 +35,7 @@ from fiscal.history.versions import (
     require,
 )
 from fiscal.inputs import Inputs
-from fiscal.provenance import FileHash
+from fiscal.provenance import FileHash, run_time
 from fiscal.rules.ruleset import Ruleset
 
 # Rule objects kept in a file of their own can be applied alone; the others share a file.
@@ -100,8 +100,12 @@ def build_diff(
     first_year: int | None = None,
     last_year: int | None = None,
     impact: bool = True,
+    stamp_time: bool = False,
 ) -> DiffReport:
-    """Compare two versions of the ruleset folder ``rules``; raise UserError on user errors."""
+    """Compare two versions of the ruleset folder ``rules``; raise UserError on user errors.
+
+    The time of the run is recorded only with ``stamp_time``, so that the same diff
+    gives the same report and workbook, byte for byte."""
     sources = Sources(rules, inputs)
     old_ref, new_ref = name_versions(sources, old, new, as_of)
     old_snap = sources.rules_snapshot(old_ref)
@@ -126,7 +130,7 @@ def build_diff(
         input_files=input_hashes,
         repository=str(sources.repo.top) if _has_repo(sources, old_ref, new_ref) else None,
         command_line=("fiscal " + shlex.join(sys.argv[1:])).strip(),
-        run_time=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        run_time=run_time(stamp_time),
     )
     if changes and impact:
         before = project(old_rules, data, years)

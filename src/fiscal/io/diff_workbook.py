@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from fiscal.history.diff import DiffReport
 from fiscal.history.report import (
     attribution_table,
@@ -21,22 +19,22 @@ from fiscal.history.report import (
     provenance_rows,
     versions_line,
 )
+from fiscal.io.xlsxbook import new_workbook
+from fiscal.provenance import document_time
 from fiscal.tables import Table
 
 EXACT_LIMIT = 2**53
 
 
 def write_diff_workbook(path: Path, report: DiffReport) -> None:
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    book.set_properties(
+    book = new_workbook(
+        path,
         {
             "title": f"fiscal diff: {versions_line(report)}",
             "author": f"fiscal {report.fiscal_version}",
             "comments": "Rule changes between two versions and their budget impact",
-        }
+        },
+        document_time(report.run_time),
     )
     formats = {
         "header": book.add_format(

@@ -24,8 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
-
 from fiscal import __version__
 from fiscal.io.cells import EXACT_LIMIT
 from fiscal.io.sheet_layout import (
@@ -44,6 +42,7 @@ from fiscal.io.sheet_layout import (
     WorkbookKind,
 )
 from fiscal.io.sheet_table import header_rows, notes_text
+from fiscal.io.xlsxbook import new_workbook
 
 if TYPE_CHECKING:
     from fiscal.errors import Problem
@@ -87,19 +86,18 @@ class Template:
     source: str = ""
 
 
-def write_template(path: Path, template: Template) -> None:
-    """Write ``template`` to ``path`` (the caller makes the write atomic)."""
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    book.set_properties(
+def write_template(path: Path, template: Template, created: datetime | None = None) -> None:
+    """Write ``template`` to ``path`` (the caller makes the write atomic); the document
+    is dated ``created``, or a fixed date so the same template is the same bytes."""
+    book = new_workbook(
+        path,
         {
             "title": f"fiscal {template.kind} template",
-            "subject": f"Fill in and import with: fiscal import {path.name}",
+            "subject": "Fill in and import with: fiscal import FILE",
             "author": f"fiscal {__version__}",
             "comments": template.source,
-        }
+        },
+        created,
     )
     formats = _Formats(book)
     specs = SHEETS[template.kind]

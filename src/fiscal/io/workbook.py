@@ -10,14 +10,12 @@ refused rather than rounded.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from fiscal.comparison import Compared
 from fiscal.engine.projection import Projection
+from fiscal.io.xlsxbook import new_workbook
 from fiscal.provenance import Provenance
 from fiscal.rules.ruleset import Ruleset
 from fiscal.sweep import SweepPoint, sweep_table
@@ -77,18 +75,15 @@ def write_projection(
     consolidated: View | None = None,
 ) -> None:
     """Write the projection workbook to ``path`` (the caller makes the write atomic)."""
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    book.set_properties(
+    book = new_workbook(
+        path,
         {
             "title": f"fiscal projection: {provenance.scenario}",
             "subject": f"Regional budgets {projection.years[0]}-{projection.years[-1]}",
             "author": f"fiscal {provenance.fiscal_version}",
             "comments": f"rules {provenance.rules_git.describe()}",
-            "created": datetime.fromisoformat(provenance.run_time).replace(tzinfo=None),
-        }
+        },
+        provenance.created,
     )
     fmt = _Formats(book)
     summary_table = summary(projection, ruleset)
@@ -280,16 +275,10 @@ def write_comparison(path: Path, comparisons: list[Compared], provenance: Proven
     """The comparison workbook: Compare (with charts), Compare national, Provenance."""
     from fiscal.comparison import compare_table, national_table
 
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    book.set_properties(
-        {
-            "title": "fiscal comparison",
-            "author": f"fiscal {provenance.fiscal_version}",
-            "created": datetime.fromisoformat(provenance.run_time).replace(tzinfo=None),
-        }
+    book = new_workbook(
+        path,
+        {"title": "fiscal comparison", "author": f"fiscal {provenance.fiscal_version}"},
+        provenance.created,
     )
     fmt = _Formats(book)
     table = compare_table(comparisons)
@@ -386,12 +375,10 @@ def write_sweep(
     provenance: Provenance,
 ) -> None:
     """The sweep workbook: one row per value and region (last year), a chart, Provenance."""
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    book.set_properties(
-        {"title": f"fiscal sweep of {parameter}", "author": f"fiscal {provenance.fiscal_version}"}
+    book = new_workbook(
+        path,
+        {"title": f"fiscal sweep of {parameter}", "author": f"fiscal {provenance.fiscal_version}"},
+        provenance.created,
     )
     fmt = _Formats(book)
     table = sweep_table(points, regions)
