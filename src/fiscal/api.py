@@ -53,6 +53,7 @@ from fiscal.views import By
 if TYPE_CHECKING:
     from fiscal.history.log import History
     from fiscal.history.versions import AsOf
+    from fiscal.verify import Verification
 
 __all__ = [
     "ComparisonResult",
@@ -76,6 +77,7 @@ __all__ = [
     "sweep",
     "synthesize",
     "validate",
+    "verify",
     "with_scenario",
     "write_template",
     "years_for",
@@ -335,6 +337,7 @@ def diff(
     first_year: int | None = None,
     last_year: int | None = None,
     impact: bool = True,
+    stamp_time: bool = False,
 ) -> RuleDiff:
     """Compare two versions of the ruleset folder ``rules`` (default: the bundled one).
 
@@ -342,7 +345,8 @@ def diff(
     (the files on disk) or folders; default ``HEAD`` against ``WORKTREE``. ``as_of``
     takes as old the rules committed by the end of that day. Versions are read from git
     without a checkout. Unless ``impact`` is false, both are projected with the same
-    inputs from ``first_year`` to ``last_year`` (default: the inputs' years).
+    inputs from ``first_year`` to ``last_year`` (default: the inputs' years). The time
+    of the run is recorded only with ``stamp_time``.
     """
     from fiscal.history.diff import build_diff
 
@@ -356,6 +360,7 @@ def diff(
             first_year=first_year,
             last_year=last_year,
             impact=impact,
+            stamp_time=stamp_time,
         )
     )
 
@@ -366,6 +371,24 @@ def history(ident: str, rules: PathLike | None = None) -> History:
     from fiscal.history.log import object_history
 
     return object_history(Path(rules) if rules is not None else default_rules(), ident)
+
+
+def verify(
+    workbook: PathLike, *, rules: PathLike | None = None, inputs: PathLike | None = None
+) -> Verification:
+    """Make a projection workbook again from the provenance it records and compare it.
+
+    ``rules`` and ``inputs`` replace the folders the workbook records (files moved).
+    The result names every rule, input or scenario file whose SHA-256 no longer matches
+    and every cell that differs (``Sheet!Cell``); ``result.matches`` is the verdict.
+    """
+    from fiscal.verify import verify as run
+
+    return run(
+        Path(workbook),
+        Path(rules) if rules is not None else None,
+        Path(inputs) if inputs is not None else None,
+    )
 
 
 # --- templates and import --------------------------------------------------------------------
@@ -379,11 +402,16 @@ def write_template(
     inputs: PathLike | None = None,
     prefill: bool = False,
     overwrite: bool = False,
+    stamp_time: bool = False,
 ) -> Path:
-    """Write an Excel template for staff to fill in (``prefill``: with what is there now)."""
+    """Write an Excel template for staff to fill in (``prefill``: with what is there now).
+
+    The document is dated now only with ``stamp_time``: the same template, the same bytes.
+    """
     from fiscal.io.atomic import write_atomic
     from fiscal.io.template import build_template
     from fiscal.io.template import write_template as write_book
+    from fiscal.provenance import document_time, run_time
 
     if kind not in ("agreements", "inputs"):
         raise UserError([Problem(SourcePos("KIND"), "expected agreements or inputs")])
@@ -394,7 +422,12 @@ def write_template(
         prefill,
     )
     target = Path(path)
-    write_atomic(target, lambda temp: write_book(temp, made), overwrite=overwrite)
+    created = run_time(True) if stamp_time else None
+    write_atomic(
+        target,
+        lambda temp: write_book(temp, made, document_time(created) if created else None),
+        overwrite=overwrite,
+    )
     return target
 
 

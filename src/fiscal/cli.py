@@ -14,6 +14,7 @@ Exit codes are listed in ``EXIT_CODES``; README.md and docs/cli.md show the same
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import traceback
@@ -114,6 +115,14 @@ ToOption = Annotated[
     int | None, typer.Option("--to", help="Last year. Default: the inputs' last year.")
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the workbook if it exists.")]
+StampTimeOption = Annotated[
+    bool,
+    typer.Option(
+        "--stamp-time",
+        help="Record the time of the run in the workbook. Without it, the same rules, inputs "
+        "and options give a byte-identical workbook.",
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON (exact numbers, for scripts) instead of tables.")
 ]
@@ -241,6 +250,7 @@ def project(
     by: ByOption = "region",
     rules_as_of: RulesAsOfOption = None,
     as_json: JsonOption = False,
+    stamp_time: StampTimeOption = False,
 ) -> None:
     """Project every region's budget year by year and write an Excel workbook.
 
@@ -254,11 +264,19 @@ def project(
     _years(from_year, to_year)
     day = _date(rules_as_of, "--rules-as-of")
     _refuse_existing(output, force)
-    as_of = ctx.with_resource(api.rules_as_of(rules, day)) if day is not None else None
-    ruleset = as_of.ruleset if as_of is not None else api.load_rules(rules)
-    data = api.load_inputs(inputs)
-    result = api.project(ruleset, data, scenario, api.years_for(data, from_year, to_year))
-    result.write(output, overwrite=force, by=by, as_of=as_of, argv=sys.argv)
+    names = ["Loading the rules", "Loading the inputs", "Projecting", f"Writing {output}"]
+    with render.stages(names, quiet=quiet or as_json) as step:
+        step(names[0])
+        as_of = ctx.with_resource(api.rules_as_of(rules, day)) if day is not None else None
+        ruleset = as_of.ruleset if as_of is not None else api.load_rules(rules)
+        step(names[1])
+        data = api.load_inputs(inputs)
+        step(names[2])
+        result = api.project(ruleset, data, scenario, api.years_for(data, from_year, to_year))
+        step(names[3])
+        result.write(
+            output, overwrite=force, by=by, as_of=as_of, argv=sys.argv, stamp_time=stamp_time
+        )
     if as_json:
         from fiscal import jsonout
 
@@ -305,6 +323,7 @@ def compare(
         bool, typer.Option("--quiet", "-q", help="Print only where the file went.")
     ] = False,
     as_json: JsonOption = False,
+    stamp_time: StampTimeOption = False,
 ) -> None:
     """Project the baseline and each scenario over the same years and show the changes.
 
@@ -316,16 +335,20 @@ def compare(
     _choice(by, BY_VALUES, "--by")
     _years(from_year, to_year)
     _refuse_existing(output, force)
-    data = api.load_inputs(inputs)
-    result = api.compare(
-        rules,
-        data,
-        scenarios,
-        baseline=baseline,
-        years=api.years_for(data, from_year, to_year),
-        by=by,
-    )
-    result.write(output, overwrite=force, argv=sys.argv)
+    names = [f"Projecting the baseline and {len(scenarios)} scenarios", f"Writing {output}"]
+    with render.stages(names, quiet=quiet or as_json) as step:
+        step(names[0])
+        data = api.load_inputs(inputs)
+        result = api.compare(
+            rules,
+            data,
+            scenarios,
+            baseline=baseline,
+            years=api.years_for(data, from_year, to_year),
+            by=by,
+        )
+        step(names[1])
+        result.write(output, overwrite=force, argv=sys.argv, stamp_time=stamp_time)
     if as_json:
         from fiscal import jsonout
 
@@ -412,6 +435,7 @@ def sweep(
     force: ForceOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
     as_json: JsonOption = False,
+    stamp_time: StampTimeOption = False,
 ) -> None:
     """Project many values of one parameter and compare the headline figures.
 
@@ -443,7 +467,7 @@ def sweep(
             workers=jobs,
             progress=lambda: bar.advance(task),
         )
-    result.write(output, overwrite=force, argv=sys.argv)
+    result.write(output, overwrite=force, argv=sys.argv, stamp_time=stamp_time)
     if as_json:
         from fiscal import jsonout
 
@@ -624,6 +648,7 @@ def diff(
             "--quiet", "-q", help="Print nothing: the exit code says if the rules changed."
         ),
     ] = False,
+    stamp_time: StampTimeOption = False,
 ) -> None:
     """Compare two versions of the rules: what changed, where, and each region's budget impact.
 
@@ -652,6 +677,7 @@ def diff(
             first_year=from_year,
             last_year=to_year,
             impact=not quiet or output is not None,
+            stamp_time=stamp_time,
         )
     except GitError as exc:
         raise _git_failed("diff", exc.message) from None
@@ -706,6 +732,45 @@ def history(
         render.console().print(history_rich(found))
 
 
+@app.command()
+def verify(
+    workbook: Annotated[Path, typer.Argument(help="A workbook written by fiscal project.")],
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", help="Ruleset folder. Default: the one the workbook records."),
+    ] = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option("--inputs", help="Inputs folder. Default: the one the workbook records."),
+    ] = None,
+    as_json: JsonOption = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing: the exit code says.")
+    ] = False,
+) -> None:
+    """Recompute a projection workbook from the provenance it records and compare every cell.
+
+    Names every rule or input file whose hash no longer matches and every cell that
+    differs (Sheet!Cell), e.g. a Ledger figure edited by hand. Exit code 0 when
+    everything matches, 4 when not, 1 on a user error.
+
+    Examples: [bold]fiscal verify korea.xlsx[/] ·
+    [bold]fiscal verify korea.xlsx --rules rules/korea --inputs examples/korea-2025[/]
+    """
+    from fiscal import api, render
+
+    result = api.verify(workbook, rules=rules, inputs=inputs)
+    if as_json:
+        from fiscal import jsonout
+
+        _print_json(jsonout.verification(result))
+    elif not quiet:
+        out = render.console()
+        for line in render.verification(result):
+            out.print(line, soft_wrap=True, markup=False)
+    raise typer.Exit(EXIT_OK if result.matches else EXIT_MISMATCH)
+
+
 # --- template staff: template, import --------------------------------------------------------
 
 
@@ -730,6 +795,7 @@ def template(
     inputs: InputsOption = None,
     force: ForceOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
+    stamp_time: StampTimeOption = False,
 ) -> None:
     """Write an Excel template for staff to fill in and bring back with [bold]fiscal import[/].
 
@@ -748,6 +814,7 @@ def template(
         inputs=inputs,
         prefill=prefill,
         overwrite=force,
+        stamp_time=stamp_time,
     )
     if not quiet:
         what = f"prefilled with the current {kind}" if prefill else "blank"
@@ -789,11 +856,15 @@ def import_(
     from fiscal import api, render
     from fiscal.errors import display_path
 
-    plan = api.plan_import(file, rules=rules, inputs=inputs, force=force)
-    if plan.refused and not dry_run:
-        raise UserError(plan.refused)
-    if not dry_run:
-        plan.apply()
+    names = [f"Reading and checking {file.name}", "Writing the YAML files"]
+    with render.stages(names if not dry_run else names[:1], quiet=quiet or as_json) as step:
+        step(names[0])
+        plan = api.plan_import(file, rules=rules, inputs=inputs, force=force)
+        if plan.refused and not dry_run:
+            raise UserError(plan.refused)
+        if not dry_run:
+            step(names[1])
+            plan.apply()
     if as_json:
         from fiscal import jsonout
 
@@ -816,17 +887,45 @@ def import_(
         )
 
 
+_INTERRUPTED: list[int] = []
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C (SIGINT) or a kill (SIGTERM): stop the run cleanly, whatever it is doing.
+
+    The exception unwinds the command, so an unfinished file is dropped
+    (:mod:`fiscal.io.atomic`); a second signal is ignored until that is done.
+    """
+    import signal
+
+    _INTERRUPTED.append(signum)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and bugs into a log."""
+    import signal
+
+    with contextlib.suppress(ValueError):  # only the main thread may; a test may call main()
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
-        app(prog_name="fiscal")
+        try:
+            app(prog_name="fiscal")
+        except SystemExit:
+            # typer turns Ctrl-C into a silent exit 130; say what happened.
+            if _INTERRUPTED:
+                raise KeyboardInterrupt from None
+            raise
     except UserError as exc:
         from fiscal import render
 
         render.problems(exc.problems)
         sys.exit(EXIT_USER_ERROR)
     except KeyboardInterrupt:
-        print("Interrupted; nothing was written.", file=sys.stderr)
+        print("fiscal: interrupted; no file was left half-written.", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
     except Exception:  # a bug: keep the traceback out of the user's way, but keep it
         with tempfile.NamedTemporaryFile(

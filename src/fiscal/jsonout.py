@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         SweepResult,
         Validation,
     )
+    from fiscal.verify import Verification
     from fiscal.views import View
 
 
@@ -130,3 +131,10 @@ def import_plan(plan: ImportPlan, dry_run: bool) -> dict[str, Any]:
         ],
         "refused": [problem(p) for p in plan.refused],
     }
+
+
+def verification(result: Verification) -> dict[str, Any]:
+    """`fiscal verify --json`: every changed file and differing cell, values exact."""
+    from fiscal.verify import to_json
+
+    return to_json(result)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from fiscal.engine.money import Int64Array
     from fiscal.engine.projection import Projection
     from fiscal.sweep import SweepPoint
+    from fiscal.verify import Verification
     from fiscal.views import View
 
 BILLION = 10**9
@@ -377,3 +380,83 @@ def agreement_detail(schedule: AgreementSchedule) -> Table:
 
 def is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+@contextmanager
+def stages(names: list[str], quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """Progress of a long command: yield ``step(name)``, to call as each stage begins.
+
+    A rich bar on standard error when it is a terminal (so standard output, tables or
+    ``--json``, stays clean); nothing in a pipe or with ``quiet``. The bar is transient:
+    when the command ends only its result is left."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    out = console(stderr=True)
+    show = not quiet and out.is_terminal
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=out,
+        disable=not show,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(names[0] if names else "", total=len(names))
+        started = 0
+
+        def step(name: str) -> None:
+            nonlocal started
+            if started:
+                bar.advance(task)
+            started += 1
+            bar.update(task, description=name)
+
+        yield step
+        bar.update(task, completed=len(names))
+
+
+def verification(result: Verification) -> list[str]:
+    """What `fiscal verify` prints: the workbook, each changed file and cell, a verdict."""
+    from fiscal.verify import SHOWN, show
+
+    recorded = result.recorded
+    lines = [
+        f"{result.workbook}: fiscal {recorded.get('fiscal version') or '?'}, "
+        f"{recorded.get('scenario') or '?'}, {recorded.get('years') or '?'}, "
+        f"rules {recorded.get('rules git commit') or '?'}"
+    ]
+    lines += [f"note: {note}" for note in result.notes]
+    lines += [str(problem) for problem in result.files + result.sheets]
+    what = (
+        "edited by hand"
+        if result.cause == "edited"
+        else "differs from a recomputation with the current files"
+    )
+    for cell in result.cells[:SHOWN]:
+        about = f" ({cell.context})" if cell.context else ""
+        lines.append(
+            f"{cell.where}: {what}: the workbook has {show(cell.workbook)}, "
+            f"recomputed {show(cell.recomputed)}{about}"
+        )
+    if len(result.cells) > SHOWN:
+        lines.append(f"... and {len(result.cells) - SHOWN:,} more cells")
+    checked = (
+        f"{result.ledger_figures:,} Ledger figures and every cell of "
+        f"{result.sheets_compared} sheets recomputed"
+    )
+    if result.matches:
+        lines.append(f"OK: every figure matches ({checked}; every file has its recorded hash).")
+        return lines
+    parts = []
+    if result.files:
+        parts.append(f"{len(result.files)} file{'s' if len(result.files) != 1 else ''} changed")
+    if result.cells:
+        n = len(result.cells)
+        parts.append(f"{n:,} cell{'s' if n != 1 else ''} {what}")
+    if result.also_changed:
+        parts.append(f"{result.also_changed:,} cells would change with the current files")
+    if result.sheets:
+        parts.append(f"{len(result.sheets)} sheet{'s' if len(result.sheets) != 1 else ''} differ")
+    lines.append(f"MISMATCH: {', '.join(parts)} ({checked}).")
+    return lines

@@ -88,9 +88,18 @@ def _provenance(
     scenario_files: Sequence[Path],
     argv: Sequence[str] | None,
     as_of: AsOf | None = None,
+    *,
+    stamp_time: bool = False,
+    options: dict[str, str] | None = None,
 ) -> Provenance:
-    """What made a workbook: every rule, input and scenario file's hash, git state, command."""
+    """What made a workbook: every rule, input and scenario file's hash, git state, command.
+
+    The time of the run only with ``stamp_time`` (so two runs write the same bytes);
+    ``options`` are recorded for ``fiscal verify`` to make the workbook again."""
     rules_root = as_of.folder if as_of is not None else rules.root
+    recorded = dict(options or {})
+    if as_of is not None:
+        recorded["rules as of"] = as_of.day.isoformat()
     made = collect(
         rules_root,
         [f for f in rule_files(rules_root) if f.is_file()],
@@ -100,6 +109,8 @@ def _provenance(
         (years[0], years[-1]),
         argv=list(argv) if argv is not None else None,
         scenario_files=list(scenario_files),
+        stamp_time=stamp_time,
+        options=recorded,
     )
     if argv is None:
         made = dataclasses.replace(made, command_line=API_COMMAND_LINE)
@@ -187,7 +198,12 @@ class ProjectionResult:
         return _frame(view_summary(self.view(by)))
 
     def provenance(
-        self, *, argv: Sequence[str] | None = None, as_of: AsOf | None = None
+        self,
+        *,
+        argv: Sequence[str] | None = None,
+        as_of: AsOf | None = None,
+        by: By | str = "region",
+        stamp_time: bool = False,
     ) -> Provenance:
         return _provenance(
             self.rules,
@@ -197,6 +213,8 @@ class ProjectionResult:
             [self.scenario_file] if self.scenario_file is not None else [],
             argv,
             as_of,
+            stamp_time=stamp_time,
+            options={"by": str(by)},
         )
 
     def write(
@@ -207,19 +225,22 @@ class ProjectionResult:
         by: By | str = "region",
         as_of: AsOf | None = None,
         argv: Sequence[str] | None = None,
+        stamp_time: bool = False,
     ) -> Path:
         """Write the projection workbook atomically; never replace a file unless ``overwrite``.
 
         ``by`` adds a Consolidated sheet per mega-region or class; ``as_of`` (from
         :func:`rules_as_of`) names the commit the rules were read from; ``argv`` is the
-        command line the Provenance sheet records (default: that Python made it).
+        command line the Provenance sheet records (default: that Python made it);
+        ``stamp_time`` records the time of the run (else the workbook is byte-for-byte
+        the same each time).
         """
         from fiscal.io.atomic import write_atomic
         from fiscal.io.workbook import write_projection
 
         target = Path(path)
         shown = self.view(by)
-        provenance = self.provenance(argv=argv, as_of=as_of)
+        provenance = self.provenance(argv=argv, as_of=as_of, by=by, stamp_time=stamp_time)
         write_atomic(
             target,
             lambda temp: write_projection(temp, self.projection, self.rules, provenance, shown),
@@ -269,7 +290,12 @@ class ComparisonResult:
         return _frame(national_table(self.compared))
 
     def write(
-        self, path: PathLike, *, overwrite: bool = False, argv: Sequence[str] | None = None
+        self,
+        path: PathLike,
+        *,
+        overwrite: bool = False,
+        argv: Sequence[str] | None = None,
+        stamp_time: bool = False,
     ) -> Path:
         """Write the comparison workbook (Compare with charts, Compare national, Provenance)."""
         from fiscal.io.atomic import write_atomic
@@ -279,7 +305,14 @@ class ComparisonResult:
         files = [s.scenario_file for s in (*self.scenarios, base) if s.scenario_file is not None]
         names = ", ".join(s.scenario for s in self.scenarios)
         provenance = _provenance(
-            base.rules, base.inputs, f"{names} vs {base.scenario}", base.years, files, argv
+            base.rules,
+            base.inputs,
+            f"{names} vs {base.scenario}",
+            base.years,
+            files,
+            argv,
+            stamp_time=stamp_time,
+            options={"by": str(self.by)},
         )
         target = Path(path)
         write_atomic(
@@ -333,14 +366,25 @@ class SweepResult:
         return _frame(sweep_table(self.points, self.regions))
 
     def write(
-        self, path: PathLike, *, overwrite: bool = False, argv: Sequence[str] | None = None
+        self,
+        path: PathLike,
+        *,
+        overwrite: bool = False,
+        argv: Sequence[str] | None = None,
+        stamp_time: bool = False,
     ) -> Path:
         """Write the sweep workbook (a row per value and region, a chart, Provenance)."""
         from fiscal.io.atomic import write_atomic
         from fiscal.io.workbook import write_sweep
 
         provenance = _provenance(
-            self.rules, self.inputs, f"sweep {self.parameter}", self.years, [], argv
+            self.rules,
+            self.inputs,
+            f"sweep {self.parameter}",
+            self.years,
+            [],
+            argv,
+            stamp_time=stamp_time,
         )
         target = Path(path)
         write_atomic(

@@ -1,0 +1,182 @@
+"""`fiscal verify`: a projection workbook made again from its provenance, cell by cell.
+
+Workbooks are made with the real command in a real git repository, then changed the
+way they get changed: a Ledger figure typed over in a spreadsheet program (openpyxl
+stands in for Excel), a rule file edited after the run, the rules moved to another
+folder. Exit code 0 when everything matches, 4 when not, 1 on a user error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES, run_fiscal
+from tests.excel_helpers import git_repo
+
+VAT = "parameters/local_consumption_tax/vat_share.yaml"
+SCENARIO = BUNDLED_INPUTS / "scenarios" / "lct-30pct-2027.yaml"
+
+
+@dataclass
+class Made:
+    repo: Path
+    rules: Path
+    inputs: Path
+    book: Path  # fiscal project --scenario ... --by mega-region, in the repository's folder
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
+    repo, rules, inputs = git_repo(tmp_path_factory.mktemp("verify"))
+    scenario = repo / "lct-30pct-2027.yaml"
+    shutil.copy(SCENARIO, scenario)
+    book = repo / "out" / "korea.xlsx"
+    book.parent.mkdir()
+    done = run_fiscal(
+        "project", "--rules", rules, "--inputs", inputs, "--scenario", scenario,
+        "--by", "mega-region", "-o", book, "-q", cwd=repo,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return Made(repo, rules, inputs, book)
+
+
+def edited(source: Path, target: Path, sheet: str, cell: str, value: object) -> Path:
+    book = openpyxl.load_workbook(source)
+    book[sheet][cell] = value
+    book.save(target)
+    return target
+
+
+def ledger_row(book: Path, region: str, year: int, item: str) -> int:
+    rows = openpyxl.load_workbook(book, read_only=True)["Ledger"].iter_rows(values_only=True)
+    for number, row in enumerate(rows, start=1):
+        if row[1:4] == (region, year, item):
+            return number
+    raise AssertionError("no such Ledger row")
+
+
+def test_a_fresh_workbook_matches_in_every_cell(made: Made, tmp_path: Path) -> None:
+    done = run_fiscal("verify", made.book, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "OK: every figure matches" in done.stdout
+    figures = int(re.search(r"\(([\d,]+) Ledger figures", done.stdout)[1].replace(",", ""))  # type: ignore[index]
+    assert figures > 1000
+
+
+def test_a_ledger_figure_typed_over_is_named_by_its_cell_and_row(
+    made: Made, tmp_path: Path
+) -> None:
+    row = ledger_row(made.book, "busan", 2027, "local_consumption_tax")
+    book = edited(made.book, tmp_path / "typed.xlsx", "Ledger", f"E{row}", 1_000_000)
+    done = run_fiscal("verify", book, cwd=tmp_path)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert f"Ledger!E{row}: edited by hand: the workbook has 1,000,000, recomputed " in done.stdout
+    assert "(busan 2027 local_consumption_tax)" in done.stdout
+    assert "MISMATCH: 1 cell edited by hand" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_an_edit_on_any_sheet_is_found_and_json_lists_it(made: Made, tmp_path: Path) -> None:
+    book = edited(made.book, tmp_path / "summary.xlsx", "Consolidated", "F3", 7)
+    done = run_fiscal("verify", book, "--json", cwd=tmp_path)
+    assert done.returncode == 4
+    found = json.loads(done.stdout)
+    assert found["matches"] is False
+    assert [c["cell"] for c in found["cells"]] == ["Consolidated!F3"]
+    assert found["cells"][0]["workbook"] == 7
+    assert isinstance(found["cells"][0]["recomputed"], int)
+
+
+def test_a_rule_changed_since_is_named_and_a_hand_edit_is_still_told_apart(
+    made: Made, tmp_path: Path
+) -> None:
+    row = ledger_row(made.book, "seoul", 2025, "local_tax")
+    book = edited(made.book, tmp_path / "both.xlsx", "Ledger", f"E{row}", 42)
+    vat = made.rules / VAT
+    before = vat.read_text(encoding="utf-8")
+    vat.write_text(before.replace("{value: 0.253,", "{value: 0.26,"), encoding="utf-8")
+    try:
+        done = run_fiscal("verify", book, cwd=tmp_path)
+    finally:
+        vat.write_text(before, encoding="utf-8")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert f"{VAT}: changed since the workbook was made" in done.stdout
+    # Recomputed from the recorded commit: only the typed-over cell is a hand edit.
+    assert f"Ledger!E{row}: edited by hand: the workbook has 42" in done.stdout
+    assert "MISMATCH: 1 file changed, 1 cell edited by hand, " in done.stdout
+    assert "cells would change with the current files" in done.stdout
+
+
+def test_without_git_a_missing_or_new_file_is_named_even_if_nothing_can_be_recomputed(
+    tmp_path: Path,
+) -> None:
+    rules, inputs = tmp_path / "rules", tmp_path / "inputs"
+    shutil.copytree(BUNDLED_RULES, rules)
+    shutil.copytree(BUNDLED_INPUTS, inputs, ignore=shutil.ignore_patterns("*.py", "scenarios"))
+    done = run_fiscal("project", "--rules", rules, "--inputs", inputs, "-o", "a.xlsx", "-q",
+                      cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (inputs / "regional" / "population.yaml").unlink()
+    (rules / "agreements" / "2099-new.yaml").write_text("id: x\n", encoding="utf-8")
+    done = run_fiscal("verify", "a.xlsx", cwd=tmp_path)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "inputs/regional/population.yaml: recorded in the workbook, but no longer there" in (
+        done.stdout
+    )
+    assert "rules/agreements/2099-new.yaml: not in the workbook's provenance" in done.stdout
+    assert "cannot recompute the workbook from the current files" in done.stdout
+
+
+def test_the_rules_read_from_another_folder_still_match(made: Made, tmp_path: Path) -> None:
+    moved_rules, moved_inputs = tmp_path / "elsewhere" / "rules", tmp_path / "elsewhere" / "in"
+    shutil.copytree(made.rules, moved_rules)
+    shutil.copytree(made.inputs, moved_inputs)
+    done = run_fiscal(
+        "verify", made.book, "--rules", moved_rules, "--inputs", moved_inputs, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_comparison_or_a_file_that_is_no_workbook_is_a_user_error(tmp_path: Path) -> None:
+    compare = tmp_path / "compare.xlsx"
+    done = run_fiscal("compare", SCENARIO, "-o", compare, "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = run_fiscal("verify", compare, cwd=tmp_path)
+    assert done.returncode == 1
+    assert (
+        "compare.xlsx: no Ledger sheet: fiscal verify checks the workbooks of fiscal project"
+        in (done.stderr)
+    )
+    text = tmp_path / "notes.xlsx"
+    text.write_text("hello\n", encoding="utf-8")
+    done = run_fiscal("verify", text, cwd=tmp_path)
+    assert done.returncode == 1 and "not an Excel workbook (.xlsx)" in done.stderr
+
+
+def test_a_workbook_of_rules_as_of_a_day_is_verified_against_that_commit(
+    made: Made, tmp_path: Path
+) -> None:
+    book = tmp_path / "as-of.xlsx"
+    day = subprocess.run(
+        ["git", "-C", str(made.repo), "log", "-1", "--format=%cs"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    done = run_fiscal("project", "--rules", made.rules, "--inputs", made.inputs,
+                      "--rules-as-of", day, "-o", book, "-q", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    vat = made.rules / VAT
+    before = vat.read_text(encoding="utf-8")
+    vat.write_text(before + "\n# an uncommitted comment\n", encoding="utf-8")
+    try:
+        done = run_fiscal("verify", book, cwd=tmp_path)
+    finally:
+        vat.write_text(before, encoding="utf-8")
+    assert done.returncode == 0, done.stdout + done.stderr
