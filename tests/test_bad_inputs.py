@@ -1,0 +1,620 @@
+"""A corpus of bad inputs, each run through the real `fiscal` command as a user would.
+
+Every case breaks one file — a rule file, an input file, a scenario, an agreement or a
+workbook to import — the way a person, an editor or a hostile sender would, and states
+what the user must see: the exit code, the place (``file:line`` or ``Sheet!Cell``) and
+the words of the message. No case may show a traceback.
+
+A case writes its files into a private copy of the bundled rules and inputs, so line
+numbers in the table are the lines of the text written here. ``Append`` adds lines to a
+bundled file (its place is then ``+n``: the n-th line added); ``Put`` writes a whole
+file. Cases already covered elsewhere (tests/test_yaml_reading.py for the YAML reader's
+own behaviour, tests/test_ruleset_validation.py, tests/test_scenarios.py and the 42
+broken workbooks of tests/test_import_broken.py) are not repeated here.
+
+The cases run concurrently (each is its own process), then each is asserted alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES, REPO
+
+
+@dataclass(frozen=True)
+class Put:
+    """A whole file with this content."""
+
+    content: str | bytes
+
+
+@dataclass(frozen=True)
+class Append:
+    """The bundled file with these lines added at its end."""
+
+    text: str | bytes
+
+
+@dataclass(frozen=True)
+class Gone:
+    """The bundled file removed."""
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder where a file belongs."""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file the user may not read (mode 000; root's override is dropped for the run)."""
+
+    content: str = "title: t\n"
+
+
+@dataclass(frozen=True)
+class Made:
+    """A file made by a function of the case folder (workbooks)."""
+
+    make: Callable[[Path, Path], None]  # (case folder, target)
+
+
+Content = Put | Append | Gone | Folder | Unreadable | Made
+
+VALIDATE = ("validate", "rules", "--inputs", "inputs")
+SCENARIO = ("project", "--rules", "rules", "--inputs", "inputs", "--scenario", "scenario.yaml",
+            "-o", "out.xlsx")  # fmt: skip
+IMPORT = ("import", "book.xlsx", "--rules", "rules", "--inputs", "inputs", "--dry-run")
+
+
+@dataclass(frozen=True)
+class Bad:
+    name: str
+    files: dict[str, Content]
+    where: str  # "file:line", "file:+n" (n-th appended line), "Sheet!Cell" or "file"
+    words: str
+    args: tuple[str, ...] = VALIDATE
+    code: int = 1
+    privileged: bool = field(default=False)  # needs root's read override dropped
+
+
+# --- building blocks ---------------------------------------------------------------------
+
+PARAM = "rules/parameters/zz/case.yaml"
+AGREEMENT = "rules/agreements/2027-case.yaml"
+INDICATOR = "inputs/regional/case_indicator.yaml"
+
+
+def parameter(values: str, unit: str = "ratio", extra: str = "") -> Put:
+    """A parameter file; its ``values:`` block starts on line 5."""
+    return Put(
+        "description: A parameter for a test\n"
+        f"metadata:\n  unit: {unit}\n  reference: test{extra}\n"
+        f"values:\n{values}"
+    )
+
+
+def agreement(body: str, head: str = "") -> Put:
+    """An agreement file; ``body`` starts on line 8 (after the parties)."""
+    return Put(
+        "id: 2027-case\n"
+        "title: Case port\n"
+        "status: signed\n"
+        "signed: 2027-03-01\n"
+        "reference: test\n"
+        f"evidence: illustrative\n{head}"
+        "parties: [{id: molit, kind: ministry}, {id: busan, kind: region}]\n" + body
+    )
+
+
+def project(
+    total: str = "100000000000",
+    years: str = "[2028, 2029]",
+    shares: str = "{molit: 0.6, busan: 0.4}",
+    schedule: str = "{2028: 0.5, 2029: 0.5}",
+) -> str:
+    """The projects of a one-project agreement; total on line 9, years 10, shares 11,
+    schedule 12."""
+    return (
+        "projects:\n"
+        "  - id: quay\n"
+        f"    total_krw: {total}\n"
+        f"    years: {years}\n"
+        f"    shares: {shares}\n"
+        f"    schedule: {schedule}\n"
+        "    title: Quay\n"
+    )
+
+
+def indicator(values: str, unit: str = "count", head: str = "") -> Put:
+    """A regional indicator file; ``values:`` is on line 6."""
+    return Put(
+        "label: {en: Case, ko: 사례}\n"
+        f"unit: {unit}\n"
+        "status: illustrative\n"
+        f"source: test{head}\n"
+        "note: none\n"
+        f"values:\n{values}"
+    )
+
+
+def scenario(text: str) -> dict[str, Content]:
+    return {"scenario.yaml": Put(text)}
+
+
+def nested(depth: int) -> str:
+    text = "x"
+    for _ in range(depth):
+        text = "{a: " + text + "}"
+    return text
+
+
+def laughs() -> str:
+    lines = ["title: laughs", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i, name in enumerate("bcdefghi"):
+        prev = "abcdefghi"[i]
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+REGION = (
+    "  - {{id: {id}, name: {{en: {en}, ko: 사례}}, class: province, legal_type: {legal}, {rest}}}\n"
+)
+
+
+def region(ident: str, rest: str, legal: str = "city") -> str:
+    return REGION.format(id=ident, en=ident.title(), legal=legal, rest=rest)
+
+
+# --- workbooks -----------------------------------------------------------------------------
+
+
+def template(folder: Path) -> Path:
+    made = folder / "template.xlsx"
+    if not made.exists():
+        done = run("template", "agreements", "--prefill", "--rules", "rules", "-o", made,
+                   cwd=folder)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    return made
+
+
+def repacked(change: Callable[[str, bytes], bytes | None], extra: dict[str, bytes] | None = None
+             ) -> Made:  # fmt: skip
+    """The prefilled agreements template with its parts changed (None drops a part)."""
+
+    def make(folder: Path, target: Path) -> None:
+        with (
+            zipfile.ZipFile(template(folder)) as source,
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
+        ):
+            for info in source.infolist():
+                data = change(info.filename, source.read(info))
+                if data is not None:
+                    out.writestr(info.filename, data)
+            for name, data in (extra or {}).items():
+                out.writestr(name, data)
+
+    return Made(make)
+
+
+def entity_attack(name: str, data: bytes) -> bytes:
+    if name != "xl/worksheets/sheet2.xml":
+        return data
+    doctype = (
+        b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+    )
+    head, _, rest = data.partition(b"?>")
+    return head + b"?>" + doctype + rest.replace(b"<v>", b"<v>&d;", 1)
+
+
+def external_entity(name: str, data: bytes) -> bytes:
+    if name != "xl/workbook.xml":
+        return data
+    head, _, rest = data.partition(b"?>")
+    return head + b'?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + rest
+
+
+def macro_content_type(name: str, data: bytes) -> bytes:
+    if name != "[Content_Types].xml":
+        return data
+    return data.replace(
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    )
+
+
+def lying_bomb(folder: Path, target: Path) -> None:
+    """A part that declares 1 KB in its headers but inflates to 4 MB: reading stops at
+    the declared size, so the part is refused without inflating the rest."""
+    big = b"<x>" + b"0" * (4 * 1024 * 1024) + b"</x>"
+    with (
+        zipfile.ZipFile(template(folder)) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            out.writestr(info.filename, source.read(info))
+        out.writestr("xl/media/padding.xml", big)
+    data = bytearray(target.read_bytes())
+    entry = data.rindex(b"PK\x01\x02")  # the last central directory entry: the padding
+    data[entry + 24 : entry + 28] = (1024).to_bytes(4, "little")
+    local = int.from_bytes(data[entry + 42 : entry + 46], "little")
+    data[local + 22 : local + 26] = (1024).to_bytes(4, "little")
+    target.write_bytes(bytes(data))
+
+
+def oversized(folder: Path, target: Path) -> None:
+    with target.open("wb") as out:
+        out.write(b"PK\x03\x04")
+        out.truncate(21 * 1024 * 1024)
+
+
+def far_cell(folder: Path, target: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(target))
+    sheet = book.add_worksheet("Agreements")
+    sheet.write_string(0, 0, "id")
+    sheet.write_string(150_000, 0, "far away")
+    book.close()
+
+
+# --- the corpus --------------------------------------------------------------------------
+
+# fmt: off
+CASES: list[Bad] = [
+    # YAML that cannot be read, in every kind of file
+    Bad("rule: unclosed flow mapping", {PARAM: parameter("  2020-01-01: {value: 0.5\n")},
+        f"{PARAM}:6",
+        "did not find expected ',' or '}' (in the flow mapping that starts on line 6)"),
+    Bad("rule: tab in the indentation", {PARAM: parameter("\t2020-01-01: {value: 0.5}\n")},
+        f"{PARAM}:6", "this line has a tab: YAML indentation must use spaces"),
+    Bad("rule: byte order mark keeps line numbers right",
+        {PARAM: Put(b"\xef\xbb\xbf" + parameter("  2020-01-01: {value: 1.5}\n").content.encode())},  # type: ignore[union-attr]
+        f"{PARAM}:6", "1.5 is a ratio outside [0, 1]"),
+    Bad("rule: Korean saved as CP949, not UTF-8",
+        {"rules/regions.yaml": Append(region("gunsan", "tier: basic, parent: jeonbuk")
+                                      .replace("사례", "군산").encode("cp949"))},
+        "rules/regions.yaml:+1", "not valid UTF-8 (byte 0xb1); save the file as UTF-8"),
+    Bad("rule: several documents in one file",
+        {PARAM: parameter("  2020-01-01: {value: 0.5}\n---\nagain: 1\n")},
+        f"{PARAM}:8", "several YAML documents in one file; expected one"),
+    Bad("rule: python tag", {PARAM: Put("description: !!python/object/apply:os.system [id]\n")},
+        f"{PARAM}:1", "YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed"),
+    Bad("rule: duplicate key in a parameter",
+        {PARAM: parameter("  2020-01-01: {value: 0.5}\n  2020-01-01: {value: 0.6}\n")},
+        f"{PARAM}:7", "duplicate key '2020-01-01'"),
+    Bad("rule: duplicate region entry key",
+        {"rules/regions.yaml": Append(region("x1", "tier: basic, parent: busan, tier: basic"))},
+        "rules/regions.yaml:+1", "duplicate key 'tier'"),
+    Bad("rule: empty file", {"rules/ruleset.yaml": Put("")},
+        "rules/ruleset.yaml:1", "file is empty; expected a YAML mapping"),
+    Bad("rule: a list at the top", {"rules/ruleset.yaml": Put("- id: korea\n")},
+        "rules/ruleset.yaml:1", "expected a mapping (key: value) at top level, got a list"),
+    Bad("rule: folder named like a parameter file", {PARAM: Folder()},
+        PARAM, "expected a file, found a folder"),
+    Bad("rule: unreadable parameter file", {PARAM: Unreadable()},
+        PARAM, "permission denied: cannot read this file", privileged=True),
+    Bad("rule: very deep nesting", {PARAM: Put(f"description: {nested(80)}\n")},
+        f"{PARAM}:1", "nesting deeper than 64 levels"),
+    Bad("rule: file over the size limit",
+        {PARAM: Put("description: big\n" + "# padding\n" * 600_000)},
+        PARAM, "the limit is 5,242,880 bytes"),
+    # YAML 1.1 surprises
+    Bad("rule: NO as a unit", {PARAM: parameter("  2020-01-01: {value: 0.5}\n", unit="NO")},
+        f"{PARAM}:3", "got 'NO'"),
+    Bad("rule: on as a region key of a region parameter",
+        {PARAM: parameter("  2020-01-01: {value: {on: 0.5}}\n", extra="\n  breakdown: region")},
+        f"{PARAM}:7", "unknown region or class 'on'"),
+    Bad("rule: 1_000 as won",
+        {PARAM: parameter("  2020-01-01: {value: 1_000}\n", unit="krw")},
+        f"{PARAM}:6", "expected a number, got text '1_000'"),
+    Bad("rule: a date where a date-keyed value is a year",
+        {PARAM: parameter("  2020: {value: 0.5}\n")},
+        f"{PARAM}:6", "expected a date written YYYY-MM-DD"),
+    # wrong types, ranges, numbers
+    Bad("rule: NaN as a ratio", {PARAM: parameter("  2020-01-01: {value: .nan}\n")},
+        f"{PARAM}:6", "expected a finite number, got NaN"),
+    Bad("rule: infinity as won", {PARAM: parameter("  2020-01-01: {value: .inf}\n", unit="krw")},
+        f"{PARAM}:6", "expected a finite number, got Infinity"),
+    Bad("rule: negative won", {PARAM: parameter("  2020-01-01: {value: -5}\n", unit="krw")},
+        f"{PARAM}:6", "-5 is negative; unit krw must be >= 0"),
+    Bad("rule: a list where a mapping belongs", {PARAM: parameter("  - 0.5\n")},
+        f"{PARAM}:5", "expected a mapping (key: value) at values, got a list"),
+    Bad("rule: regions.yaml deleted", {"rules/regions.yaml": Gone()},
+        "rules/regions.yaml", "file not found"),
+    Bad("rule: dates out of order",
+        {PARAM: parameter("  2022-01-01: {value: 0.5}\n  2021-01-01: {value: 0.4}\n")},
+        f"{PARAM}:7", "effective date 2021-01-01 is not after 2022-01-01"),
+    # unknown ids and links between files
+    Bad("rule: unknown mega-region",
+        {"rules/regions.yaml": Append(region("sokcho", "mega_region: atlantis",
+                                             legal="province"))},
+        "rules/regions.yaml:+1", "unknown mega-region 'atlantis'"),
+    Bad("rule: unknown parent",
+        {"rules/regions.yaml": Append(region("gimhae", "tier: basic, parent: gyeongnamm"))},
+        "rules/regions.yaml:+1", "unknown parent 'gyeongnamm' of 'gimhae'"),
+    Bad("rule: circular parents",
+        {"rules/regions.yaml": Append(region("aa", "tier: basic, parent: bb")
+                                      + region("bb", "tier: basic, parent: aa"))},
+        "rules/regions.yaml:+1", "circular parents"),
+    Bad("rule: unknown kind of rule",
+        {"rules/transfers/zz.yaml": Put("id: zz\nkind: grnt\nitem: x\n")},
+        "rules/transfers/zz.yaml:2",
+        "unknown kind 'grnt'; expected one of: 'sharing', 'equalisation', 'matching'"),
+    # agreements
+    Bad("agreement: shares that do not sum to 1",
+        {AGREEMENT: agreement(project(shares="{molit: 0.6, busan: 0.5}"))},
+        f"{AGREEMENT}:12", "cost shares sum to 110%; expected 100%"),
+    Bad("agreement: schedule that does not sum to 1",
+        {AGREEMENT: agreement(project(schedule="{2028: 0.5, 2029: 0.4}"))},
+        f"{AGREEMENT}:13", "schedule sums to 90%; expected 100%"),
+    Bad("agreement: negative total", {AGREEMENT: agreement(project(total="-100"))},
+        f"{AGREEMENT}:10", "expected an amount of at least 0 won, got -100"),
+    Bad("agreement: NaN total", {AGREEMENT: agreement(project(total=".nan"))},
+        f"{AGREEMENT}:10", "expected a finite number"),
+    Bad("agreement: schedule year outside the project",
+        {AGREEMENT: agreement(project(schedule="{2028: 0.5, 2031: 0.5}"))},
+        f"{AGREEMENT}:13", "year 2031 is outside the project years 2028-2029"),
+    Bad("agreement: unknown party region",
+        {AGREEMENT: agreement(project(shares="{molit: 0.6, busn: 0.4}"))},
+        f"{AGREEMENT}:12", "share for 'busn', which is not a party of this agreement"),
+    Bad("agreement: unknown ministry",
+        {AGREEMENT: Put(agreement(project()).content.replace("molit", "molitt"))},  # type: ignore[union-attr]
+        f"{AGREEMENT}:7", "molitt"),
+    Bad("agreement: id that does not match its file",
+        {"rules/agreements/2027-other.yaml": agreement(project())},
+        "rules/agreements/2027-other.yaml:1", "must match its file name '2027-other'"),
+    Bad("agreement: signed as yes",
+        {AGREEMENT: Put(agreement(project()).content.replace("2027-03-01", "yes"))},  # type: ignore[union-attr]
+        f"{AGREEMENT}:4", "expected a date written YYYY-MM-DD, got 'yes'"),
+    Bad("agreement: duplicate key", {AGREEMENT: agreement(project(), head="title: Again\n")},
+        f"{AGREEMENT}:7", "duplicate key 'title'"),
+    Bad("agreement: billion laughs", {AGREEMENT: Put(laughs())},
+        f"{AGREEMENT}:2", "reused through a YAML alias (*name); aliases are not allowed"),
+    # inputs
+    Bad("input: national.yaml empty", {"inputs/national.yaml": Put("\n\n")},
+        "inputs/national.yaml:1", "file is empty"),
+    Bad("input: national.yaml is a folder", {"inputs/national.yaml": Folder()},
+        "inputs/national.yaml", "expected a file, found a folder"),
+    Bad("input: negative population",
+        {INDICATOR: indicator("  seoul: {2025: -9331828}\n")},
+        f"{INDICATOR}:7", "expected an amount of at least 0 won, got -9331828"),
+    Bad("input: infinite amount", {INDICATOR: indicator("  seoul: {2025: .inf}\n")},
+        f"{INDICATOR}:7", "expected a finite number"),
+    Bad("input: amount with underscores", {INDICATOR: indicator("  seoul: {2025: 9_331_828}\n")},
+        f"{INDICATOR}:7", "got text '9_331_828'"),
+    Bad("input: a date where a year belongs",
+        {INDICATOR: indicator("  seoul: {2025-01-01: 9331828}\n")},
+        f"{INDICATOR}:7", "expected a year such as 2025, got '2025-01-01'"),
+    Bad("input: year outside 1900-2200", {INDICATOR: indicator("  seoul: {2525: 1}\n")},
+        f"{INDICATOR}:7", "year 2525 is outside 1900-2200"),
+    Bad("input: a region id as NO",
+        {INDICATOR: indicator("  NO: {2025: 1}\n")},
+        f"{INDICATOR}:7", "'NO' is not a valid id"),
+    Bad("input: growth as text", {INDICATOR: indicator("  seoul: {2025: 1}\n",
+                                                        head="\ngrowth: three percent")},
+        f"{INDICATOR}:5", "expected a number, got text 'three percent'"),
+    Bad("input: duplicate region",
+        {INDICATOR: indicator("  seoul: {2025: 1}\n  seoul: {2025: 2}\n")},
+        f"{INDICATOR}:8", "duplicate key 'seoul'"),
+    Bad("input: not UTF-8",
+        {INDICATOR: Put(indicator("  seoul: {2025: 1}\n").content.replace("사례", "사례")  # type: ignore[union-attr]
+                        .encode("utf-16"))},
+        f"{INDICATOR}:1", "not valid UTF-8 (byte 0xff)"),
+    Bad("input: regional folder is a file", {"inputs/regional": Put("oops\n")},
+        "inputs/regional", "regional indicators folder not found"),
+    Bad("input: unreadable national.yaml", {"inputs/national.yaml": Unreadable()},
+        "inputs/national.yaml", "permission denied", privileged=True),
+    # scenarios
+    Bad("scenario: empty", scenario(""), "scenario.yaml:1", "file is empty", args=SCENARIO),
+    Bad("scenario: is a folder", {"scenario.yaml": Folder()}, "scenario.yaml",
+        "expected a file, found a folder", args=SCENARIO),
+    Bad("scenario: not found", {}, "scenario.yaml", "file not found", args=SCENARIO),
+    Bad("scenario: billion laughs", scenario(laughs()), "scenario.yaml:2",
+        "aliases are not allowed", args=SCENARIO),
+    Bad("scenario: duplicate parameter",
+        scenario("title: t\nparameters:\n  local_consumption_tax.vat_share:\n"
+                 "    2027-01-01: 0.3\n  local_consumption_tax.vat_share:\n    2028-01-01: 0.3\n"),
+        "scenario.yaml:5", "duplicate key 'local_consumption_tax.vat_share'", args=SCENARIO),
+    Bad("scenario: NaN share",
+        scenario("title: t\nparameters:\n  local_consumption_tax.vat_share:\n"
+                 "    2027-01-01: .nan\n"),
+        "scenario.yaml:4", "expected a finite number", args=SCENARIO),
+    Bad("scenario: change of minus infinity",
+        scenario("title: t\nforecast:\n  national.internal_tax:\n    2026: {change: -.inf}\n"),
+        "scenario.yaml:4", "expected a finite number", args=SCENARIO),
+    Bad("scenario: range that ends before it starts",
+        scenario("title: t\nparameters:\n  local_consumption_tax.vat_share:\n"
+                 "    2028-01-01..2027-01-01: 0.3\n"),
+        "scenario.yaml:4", "range ends 2027-01-01 before it starts 2028-01-01", args=SCENARIO),
+    Bad("scenario: year outside the horizon",
+        scenario("title: t\nforecast:\n  national.internal_tax:\n    2040: {change: 0.1}\n"),
+        "scenario.yaml:4", "year 2040 is outside the inputs and projection", args=SCENARIO),
+    Bad("scenario: yes as a title", scenario("title: yes\nparameters: NO\n"),
+        "scenario.yaml:2", "expected a mapping", args=SCENARIO),
+    Bad("scenario: unknown indicator",
+        scenario("title: t\nforecast:\n  populaton:\n    2026: {change: 0.1}\n"),
+        "scenario.yaml:3", "unknown forecast 'populaton'", args=SCENARIO),
+    Bad("scenario: unknown agreement to amend",
+        scenario("title: t\nagreements:\n  amend:\n    2099-nothing: []\n"),
+        "scenario.yaml:4", "unknown agreement '2099-nothing'", args=SCENARIO),
+    Bad("scenario: added agreement with an unknown region",
+        scenario("title: t\nagreements:\n  add:\n    - "
+                 + agreement(project(shares="{molit: 0.6, busn: 0.4}")).content  # type: ignore[union-attr]
+                 .replace("\n", "\n      ").rstrip() + "\n"),
+        "scenario.yaml:15", "share for 'busn', which is not a party", args=SCENARIO),
+    Bad("scenario: unreadable", {"scenario.yaml": Unreadable()}, "",
+        "Invalid value for '--scenario': path 'scenario.yaml' is not readable", args=SCENARIO,
+        code=2, privileged=True),
+    # command line: folders, years, outputs
+    Bad("input: deep nesting", {INDICATOR: indicator(f"  seoul: {nested(70)}\n")},
+        f"{INDICATOR}:7", "nesting deeper than 64 levels"),
+    Bad("project: rules folder is a file", {"notrules": Put("x\n")}, "notrules",
+        "expected a ruleset folder, found a file",
+        args=("project", "--rules", "notrules", "-o", "out.xlsx")),
+    Bad("project: output is a folder", {"out.xlsx": Folder()}, "out.xlsx", "is a folder",
+        args=("project", "--rules", "rules", "--inputs", "inputs", "-o", "out.xlsx", "--force")),
+    Bad("project: output folder does not exist", {}, "nowhere", "output folder does not exist",
+        args=("project", "--rules", "rules", "--inputs", "inputs", "-o", "nowhere/out.xlsx")),
+    Bad("project: output folder read-only", {"ro/keep.txt": Put("x\n")}, "ro/out.xlsx",
+        "permission denied",
+        args=("project", "--rules", "rules", "--inputs", "inputs", "-o", "ro/out.xlsx"),
+        privileged=True),
+    # Excel imports beyond tests/test_import_broken.py
+    Bad("import: an XML entity expansion", {"book.xlsx": repacked(entity_attack)}, "book.xlsx",
+        "part xl/worksheets/sheet2.xml declares an XML document type or entities", args=IMPORT),
+    Bad("import: an external XML entity", {"book.xlsx": repacked(external_entity)}, "book.xlsx",
+        "part xl/workbook.xml declares an XML document type or entities", args=IMPORT),
+    Bad("import: macro-enabled by its content type", {"book.xlsx": repacked(macro_content_type)},
+        "book.xlsx", "macro-enabled (.xlsm)", args=IMPORT),
+    Bad("import: a part that lies about its size", {"book.xlsx": Made(lying_bomb)}, "book.xlsx",
+        "part xl/media/padding.xml cannot be read (Bad CRC-32", args=IMPORT),
+    Bad("import: over the size limit", {"book.xlsx": Made(oversized)}, "book.xlsx",
+        "a workbook to import is at most", args=IMPORT),
+    Bad("import: empty file", {"book.xlsx": Put(b"")}, "book.xlsx",
+        "not an Excel workbook (.xlsx): it is empty", args=IMPORT),
+    Bad("import: a folder", {"book.xlsx": Folder()}, "book.xlsx",
+        "expected a workbook file, found a folder", args=IMPORT),
+    Bad("import: .xlsm file name", {"book.xlsx": repacked(lambda n, d: d,
+                                                           {"xl/vbaProject.bin": b"\xd0\xcf"})},
+        "book.xlsx", "macros", args=IMPORT),
+    Bad("import: a used area far beyond any table", {"book.xlsx": Made(far_cell)},
+        "Agreements!A150001", "far beyond any table", args=IMPORT),
+    Bad("import: unreadable", {"book.xlsx": Unreadable()}, "",
+        "Invalid value for 'file': path 'book.xlsx' is not readable", args=IMPORT, code=2,
+        privileged=True),
+]
+# fmt: on
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def _privileges_droppable() -> bool:
+    """Whether a run can be denied a read: not root, or root able to drop its override."""
+    if os.geteuid() != 0:
+        return True
+    return shutil.which("setpriv") is not None
+
+
+def run(
+    *args: str | Path, cwd: Path, unprivileged: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``fiscal ARGS`` in ``cwd``; ``unprivileged`` drops root's power to read any file."""
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    command = [sys.executable, "-m", "fiscal", *map(str, args)]
+    if unprivileged and os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", *command]
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def _prepare(case: Bad, folder: Path) -> str:
+    """Write the case's files; return where the problem must be reported."""
+    shutil.copytree(BUNDLED_RULES, folder / "rules")
+    shutil.copytree(
+        BUNDLED_INPUTS, folder / "inputs", ignore=shutil.ignore_patterns("*.py", "scenarios")
+    )
+    where = case.where
+    for name, content in case.files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            shutil.rmtree(target)
+        if isinstance(content, Put):
+            data = content.content
+            target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        elif isinstance(content, Append):
+            base = _lines(target)
+            with target.open("ab") as out:
+                text = content.text
+                out.write(text.encode("utf-8") if isinstance(text, str) else text)
+            if where.startswith(f"{name}:+"):
+                where = f"{name}:{base + int(where.rsplit('+', 1)[1])}"
+        elif isinstance(content, Gone):
+            target.unlink()
+        elif isinstance(content, Folder):
+            target.unlink(missing_ok=True)
+            target.mkdir()
+        elif isinstance(content, Unreadable):
+            target.write_text(content.content, encoding="utf-8")
+            target.chmod(0)
+        else:
+            content.make(folder, target)
+    if case.name.startswith("project: output folder read-only"):
+        (folder / "ro").chmod(stat.S_IRUSR | stat.S_IXUSR)
+    return where
+
+
+@dataclass
+class Outcome:
+    where: str
+    done: subprocess.CompletedProcess[str]
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    base = tmp_path_factory.mktemp("bad")
+    shared = base / "shared"
+    shared.mkdir()
+    shutil.copytree(BUNDLED_RULES, shared / "rules")
+    template(shared)
+
+    def one(index: int) -> tuple[str, Outcome]:
+        case = CASES[index]
+        folder = base / f"case{index:03d}"
+        folder.mkdir()
+        shutil.copy(shared / "template.xlsx", folder / "template.xlsx")
+        if case.privileged and not _privileges_droppable():
+            return case.name, Outcome("", subprocess.CompletedProcess([], 0, "", ""), folder)
+        where = _prepare(case, folder)
+        done = run(*case.args, cwd=folder, unprivileged=case.privileged)
+        return case.name, Outcome(where, done, folder)
+
+    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1) as pool:
+        return dict(pool.map(one, range(len(CASES))))
+
+
+def test_the_corpus_has_at_least_60_bad_inputs_across_every_kind_of_file() -> None:
+    assert len(CASES) >= 60
+    kinds = {case.name.split(":")[0] for case in CASES}
+    assert {"rule", "agreement", "input", "scenario", "import"} <= kinds
+    assert len({case.name for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_bad_input_is_reported_at_its_place_in_plain_words(
+    case: Bad, outcomes: dict[str, Outcome]
+) -> None:
+    if case.privileged and not _privileges_droppable():
+        pytest.skip("running as root without setpriv: root reads any file")
+    outcome = outcomes[case.name]
+    done = outcome.done
+    assert done.returncode == case.code, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    wanted = f"{outcome.where}: " if outcome.where else ""
+    lines = [line for line in done.stderr.splitlines() if line.startswith(wanted)]
+    assert any(case.words in line for line in lines), done.stderr
+    assert not (outcome.folder / "out.xlsx").is_file()
+    leftovers = [p.name for p in outcome.folder.rglob("*.tmp")]
+    assert not leftovers
