@@ -9,7 +9,7 @@ Python script; a block after ``<!-- file: NAME -->`` is written to NAME first.
 
 `fiscal` is a real process per command, started through :mod:`tests.zygote` so that
 the ~70 commands do not each pay a second of imports. The national-scale commands
-(``fiscal synth``, ``national/``) take minutes and run only in the slow test.
+(``fiscal synth``, ``national/``) take a minute and run only with ``pytest -m slow``.
 """
 
 from __future__ import annotations
@@ -278,7 +278,13 @@ def test_exit_codes_are_one_table_in_the_readme_and_the_docs_and_the_code() -> N
 
 
 @pytest.mark.slow
-def test_the_national_scale_commands_run(template: Path, tmp_path: Path) -> None:
+def test_the_national_scale_commands_run(
+    template: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """About a minute: run only when slow tests are asked for (``pytest -m slow``); the
+    generator and the two tiers are tested at a small size in test_national_scale.py."""
+    if "slow" not in str(request.config.getoption("markexpr")):
+        pytest.skip("the national-scale commands take a minute: run with -m slow")
     readme = parse(REPO / "README.md")
     outcome = run_doc(readme, template, tmp_path, slow=True)
     assert outcome.codes, "no national-scale command found in the README"
