@@ -39,9 +39,17 @@ def serve(path: str) -> None:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(16)
+    server.settimeout(2)
+    parent = os.getppid()
     print("ready", flush=True)
     while True:
-        conn, _ = server.accept()
+        try:
+            conn, _ = server.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the test run is gone: do not linger
+                return
+            continue
+        conn.settimeout(None)
         if os.fork() == 0:
             server.close()
             _handle(conn)  # never returns
