@@ -149,6 +149,29 @@ def test_names_that_look_like_formulas_are_written_as_text(
         assert any(EVIL[key] in t for t in texts), (kind, key)
 
 
+def test_openpyxl_parses_with_defusedxml_where_fiscal_uses_it() -> None:
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+
+
+def test_every_command_that_writes_a_workbook_takes_stamp_time() -> None:
+    import typer.main
+
+    from fiscal.cli import app
+
+    group = typer.main.get_group(app)
+    writers = {
+        name
+        for name, command in group.commands.items()
+        if any("--output" in getattr(p, "opts", []) for p in command.params) and name != "synth"
+    }
+    assert writers == {"project", "compare", "sweep", "diff", "template"}
+    for name in writers:
+        options = {o for p in group.commands[name].params for o in getattr(p, "opts", [])}
+        assert "--stamp-time" in options, name
+
+
 # --- reproducible ----------------------------------------------------------------------------
 
 

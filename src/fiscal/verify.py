@@ -152,6 +152,12 @@ def verify(workbook: Path, rules: Path | None = None, inputs: Path | None = None
     rules_path, as_of = _rules_path(recorded, workbook)
     rules_root = (rules or rules_path).resolve()
     inputs_root = (inputs or Path(recorded.require("inputs path", workbook))).resolve()
+    folder = recorded.get("working folder")
+    if folder and not Path(folder).is_dir():
+        result.notes.append(
+            f"the folder the workbook was made in ({folder}) is gone: file:line texts are "
+            "written from here and may differ"
+        )
     scenario_file = recorded.get("scenario file")
     scenario = Path(scenario_file) if scenario_file else None
     with _in_folder(recorded.get("working folder")), contextlib.ExitStack() as stack:
