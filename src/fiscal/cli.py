@@ -908,9 +908,19 @@ def main() -> None:
     """Entry point: run the app, turning user errors into messages and bugs into a log."""
     import signal
 
+    _INTERRUPTED.clear()
+    before = {}
     with contextlib.suppress(ValueError):  # only the main thread may; a test may call main()
-        signal.signal(signal.SIGINT, _interrupt)
-        signal.signal(signal.SIGTERM, _interrupt)
+        for number in (signal.SIGINT, signal.SIGTERM):
+            before[number] = signal.signal(number, _interrupt)
+    try:
+        _run()
+    finally:  # for a caller that runs main() in its own process, as the tests do
+        for number, handler in before.items() if not _INTERRUPTED else ():
+            signal.signal(number, handler)
+
+
+def _run() -> None:
     try:
         try:
             app(prog_name="fiscal")
