@@ -150,3 +150,8 @@ def _write_named(dest: Path, folder: Path, write: Callable[[Path], None], overwr
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+# For other writers that stage several files before moving them in (fiscal import).
+anonymous_file = _anonymous_file
+link_anonymous = _link

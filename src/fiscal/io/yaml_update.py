@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from fiscal.errors import Problem, SourcePos, UserError, display_path
+from fiscal.io.atomic import anonymous_file, link_anonymous
 
 Action = Literal["added", "changed", "removed", "unchanged"]
 
@@ -140,35 +141,68 @@ def _git(folder: Path, *args: str) -> str | None:
 
 
 def apply(changes: list[Change]) -> None:
-    """Write the added and changed files, then remove the removed ones; each whole or not at all."""
-    staged: list[tuple[Path, Path]] = []
+    """Write the added and changed files, then remove the removed ones; each whole or not at all.
+
+    Every new file is first written in full without a name (``O_TMPFILE`` on Linux), so
+    a run killed while staging leaves nothing behind; only then is each one named and
+    moved into place. Where files without a name cannot be made, named temporary files
+    are staged instead (and removed on any failure).
+    """
+    staged: list[tuple[int | Path, Path]] = []
     try:
         for change in changes:
             if change.action not in ("added", "changed") or change.new is None:
                 continue
             change.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(
+            data = change.new.encode("utf-8")
+            fd = anonymous_file(change.path.parent)
+            if fd is not None:
+                staged.append((fd, change.path))
+                os.write(fd, data)
+                os.fchmod(fd, _mode_for(change.path))
+                os.fsync(fd)
+                continue
+            fd, temp_name = tempfile.mkstemp(
                 prefix=f".{change.path.name}.", suffix=".tmp", dir=change.path.parent
             )
-            temp = Path(name)
+            temp = Path(temp_name)
             staged.append((temp, change.path))
             with os.fdopen(fd, "wb") as out:
-                out.write(change.new.encode("utf-8"))
+                out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(temp, _mode_for(change.path))
-        for temp, dest in staged:
-            os.replace(temp, dest)
+        for source, dest in staged:
+            if isinstance(source, Path):
+                os.replace(source, dest)
+                continue
+            # Name the finished file beside its destination, then move it in at once.
+            named = f".{dest.name}.{os.getpid()}.{source}.tmp"
+            folder_fd = os.open(dest.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                link_anonymous(source, named, folder_fd)
+                try:
+                    os.replace(named, dest.name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
+                finally:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(named, dir_fd=folder_fd)
+            finally:
+                os.close(folder_fd)
         for change in changes:
             if change.action == "removed":
                 change.path.unlink(missing_ok=True)
     except OSError as exc:  # permission denied, disk full (while staging: nothing renamed yet)
-        where = SourcePos.of(exc.filename or (staged[-1][1] if staged else ""))
+        last = staged[-1][1] if staged else ""
+        where = SourcePos.of(exc.filename if isinstance(exc.filename, str) else last)
         raise UserError([Problem(where, f"cannot write: {exc.strerror or exc}")]) from None
     finally:
-        for temp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+        for source, _ in staged:
+            if isinstance(source, Path):
+                with contextlib.suppress(FileNotFoundError):
+                    source.unlink()
+            else:
+                with contextlib.suppress(OSError):
+                    os.close(source)
 
 
 def _mode_for(path: Path) -> int:
