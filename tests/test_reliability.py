@@ -327,10 +327,12 @@ def test_a_kill_during_a_write_leaves_the_old_workbook_whole_and_nothing_else(
 def test_ctrl_c_to_a_sweep_and_its_workers_prints_one_line(tmp_path: Path) -> None:
     process = subprocess.Popen(
         fiscal("sweep", "--param", "local_consumption_tax.vat_share", "--range",
-               "0.20:0.40:0.0005", "--jobs", "2", "-o", "sweep.xlsx"),
+               "0.20:0.40:0.00005", "--jobs", "2", "-o", "sweep.xlsx"),
         cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
+    # 4,001 values keep it projecting well past the signal, even on an idle machine
+    # (401 could finish, write the workbook whole, and leave nothing to interrupt).
     time.sleep(2.5)  # loaded, and projecting in two workers
     assert process.poll() is None
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
