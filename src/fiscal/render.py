@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -376,10 +375,6 @@ def agreement_detail(schedule: AgreementSchedule) -> Table:
                 project.project, "", f"unpaid after termination: {project.unpaid / 10**6:,.0f}"
             )
     return table
-
-
-def is_terminal() -> bool:
-    return sys.stdout.isatty()
 
 
 @contextmanager

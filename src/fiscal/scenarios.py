@@ -36,7 +36,7 @@ from typing import Any
 from pydantic import Field
 
 from fiscal.errors import Problem, SourcePos, UserError
-from fiscal.inputs import Indicator, Inputs, Series, extend
+from fiscal.inputs import Inputs, extend
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement, Amendment
 from fiscal.rules.loader import check_parameter_value
@@ -359,6 +359,3 @@ class _Shifted:
         if len(loc) >= 2 and loc[0] == "amendments" and loc[1] >= self.first_new:
             return self.doc.pos((*self.prefix, loc[1] - self.first_new, *loc[2:]))
         return self.original
-
-
-__all__ = ["Indicator", "Scenario", "Series", "apply_scenario", "load_scenario"]

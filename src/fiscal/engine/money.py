@@ -29,11 +29,6 @@ FloatArray = npt.NDArray[np.float64]
 _INT64_SAFE = 2**62
 
 
-def round_half_even(value: Fraction) -> int:
-    """A fraction rounded to a whole number, ties to even (Python's ``round``)."""
-    return round(value)
-
-
 def scale(amount: int, rate: Fraction) -> int:
     """``amount x rate`` rounded half to even, exact for any size (Python ints)."""
     return round(Fraction(amount) * rate)

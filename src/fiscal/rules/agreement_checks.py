@@ -16,7 +16,6 @@ from fiscal.rules.agreements import (
     CENTRAL,
     Agreement,
     Project,
-    ProjectTerms,
     amend,
     unit_interval,
 )
@@ -231,6 +230,3 @@ def _check_terms(
 
 def _pct(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}%"
-
-
-__all__ = ["ProjectTerms", "check_agreement"]

@@ -14,7 +14,6 @@ say which ministry pays; every ministry party's share is central money too.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -165,6 +164,3 @@ def terms_in_force(
 
 def unit_interval(value: Decimal) -> bool:
     return Decimal(0) <= value <= Decimal(1)
-
-
-__all__ = ["CENTRAL", "Agreement", "Amendment", "MinistriesFile", "Project", "date"]

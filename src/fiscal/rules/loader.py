@@ -41,7 +41,7 @@ from fiscal.rules.models import (
 )
 from fiscal.rules.ruleset import Rule as RuleT
 from fiscal.rules.ruleset import Ruleset
-from fiscal.rules.types import Category, RegionClass, Status, Unit
+from fiscal.rules.types import Category, RegionClass, Unit
 from fiscal.validation import validate_doc, validate_doc_as
 from fiscal.yamlsource import YamlDoc, load_yaml
 
@@ -641,9 +641,6 @@ def _dependency_order(ruleset: Ruleset, problems: list[Problem]) -> list[RuleT]:
 def _depth(rule_id: str, graph: dict[str, set[str]]) -> int:
     parents = graph[rule_id]
     return 0 if not parents else 1 + max(_depth(p, graph) for p in parents)
-
-
-__all__ = ["Status", "check_ruleset", "load_ruleset", "rule_files"]
 
 
 def check_parameter_value(
