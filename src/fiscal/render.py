@@ -405,7 +405,8 @@ def stages(names: list[str], quiet: bool = False) -> Iterator[Callable[[str], No
             if started:
                 bar.advance(task)
             started += 1
-            bar.update(task, description=name)
+            # Draw now: rich redraws ten times a second, so a short stage would never show.
+            bar.update(task, description=name, refresh=True)
 
         yield step
         bar.update(task, completed=len(names))
