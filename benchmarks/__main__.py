@@ -132,6 +132,7 @@ def command_time(args: list[str], repeats: int) -> float:
 
 
 def run(quick: bool) -> list[tuple[str, str, str, str]]:
+    from fiscal.engine import agreement_items
     from fiscal.engine import projection as projection_module
     from fiscal.inputs import load_inputs
     from fiscal.io.workbook import write_projection
@@ -174,7 +175,7 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
         ruleset = load_ruleset(rules_dir)
         inputs = load_inputs(inputs_dir)
         years = list(range(2025, 2025 + n_years))
-        projection_module._SCHEDULE_CACHE.clear()
+        agreement_items._SCHEDULE_CACHE.clear()
         cold = median_time(lambda: projection_module.project(ruleset, inputs, years), 1)
         warm = median_time(lambda: projection_module.project(ruleset, inputs, years), repeats)
         data = floor_data(ruleset, inputs, years)

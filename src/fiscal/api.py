@@ -28,8 +28,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from fiscal.engine.agreement_items import agreement_schedules
 from fiscal.engine.agreements import AgreementSchedule
-from fiscal.engine.projection import agreement_schedules
 from fiscal.engine.projection import project as _project
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.inputs import Inputs, check_inputs

@@ -12,63 +12,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from fiscal.engine.agreements import AgreementSchedule, Flow, schedule_agreement
+from fiscal.engine.agreement_items import agreement_items
+from fiscal.engine.agreements import AgreementSchedule, Flow
+from fiscal.engine.context import Context, ItemTrace, ManifestOwner, ParameterUse
 from fiscal.engine.equalisation import equalise
 from fiscal.engine.indicators import Headline, headline
 from fiscal.engine.matching import match
 from fiscal.engine.measures import NationalMeasures, national_measures
 from fiscal.engine.money import FloatArray, Int64Array, apply_rate, apportion, integer_weights
 from fiscal.engine.sharing import pool_amounts, share_by_key
-from fiscal.errors import Problem, SourcePos, UserError
-from fiscal.inputs import Inputs, national_array, regional_array
+from fiscal.errors import Problem, UserError
+from fiscal.inputs import Inputs
 from fiscal.rules.models import (
     AdjustmentRule,
     EqualisationRule,
     MatchingRule,
-    Parameter,
-    ParameterValue,
     Region,
     SharingRule,
 )
-from fiscal.rules.ruleset import ParameterRef, Rule, Ruleset, value_for_region
+from fiscal.rules.ruleset import Rule, Ruleset
 from fiscal.rules.types import Category
-
-
-@dataclass
-class ParameterUse:
-    """A parameter value that a projection used, and for which years and rules."""
-
-    ref: str
-    parameter: Parameter
-    value: ParameterValue
-    # Ordered sets (dict keys): thousands of agreements may use the same value.
-    years: dict[int, None] = field(default_factory=dict)
-    rules: dict[str, None] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ItemTrace:
-    """What made a budget item: a rule or an input, with its file:line."""
-
-    item: str
-    kind: str  # input | sharing | equalisation | matching | co_funding
-    rule: str  # rule id, or "input:<indicator>"
-    source: SourcePos
-    formula: str
-    inputs: tuple[str, ...] = ()
-    parameters: tuple[str, ...] = ()
-    region_sources: tuple[SourcePos, ...] = ()  # per region, for items read from inputs
-    # Intermediate arrays (regions x years, or years) that explain a figure: key, gap, ...
-    details: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def source_for(self, region_index: int) -> SourcePos:
-        """Where this item's figure for one region is written."""
-        return self.region_sources[region_index] if self.region_sources else self.source
 
 
 @dataclass(frozen=True)
@@ -107,16 +74,6 @@ class Projection:
         return [r.id for r in self.regions]
 
 
-class Owner(Protocol):
-    """Whatever asks for a parameter: a rule or an agreement (named in errors and traces)."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def source(self) -> SourcePos: ...
-
-
 @dataclass(frozen=True)
 class Affordability:
     """Region-years whose obligations pass the limit share of own-source revenue."""
@@ -126,93 +83,6 @@ class Affordability:
     obligations: Int64Array  # regions x years
     share_of_own_source: FloatArray  # regions x years
     flagged: npt.NDArray[np.bool_]  # regions x years
-
-
-class _Context:
-    """Collects parameter lookups and problems while the rules run."""
-
-    def __init__(self, ruleset: Ruleset, inputs: Inputs, years: list[int]) -> None:
-        self.ruleset = ruleset
-        self.inputs = inputs
-        self.years = years
-        self.problems: list[Problem] = []
-        self.uses: dict[tuple[str, int], ParameterUse] = {}
-
-    def value(self, ref_text: str, rule: Owner, year: int) -> ParameterValue | None:
-        ref = self.ruleset.resolve(ref_text)
-        assert ref is not None, "references are checked when the ruleset loads"
-        value = ref.parameter.in_force(year)
-        if value is None:
-            first = ref.parameter.values[0].effective
-            self.problems.append(
-                Problem(
-                    rule.source,
-                    f"{rule.id!r}: parameter {ref_text!r} has no value in force on "
-                    f"1 January {year} (its first value takes effect {first})",
-                )
-            )
-            return None
-        use = self.uses.setdefault(
-            (ref_text, id(value)), ParameterUse(ref_text, ref.parameter, value)
-        )
-        use.years[year] = None
-        use.rules[rule.id] = None
-        return value
-
-    def scalar(self, ref_text: str, rule: Owner) -> list[Fraction]:
-        ref = self.ruleset.resolve(ref_text)
-        assert ref is not None
-        out = []
-        for year in self.years:
-            value = self.value(ref_text, rule, year)
-            out.append(Fraction(0) if value is None else _part(ref, value))
-        return out
-
-    def at(self, ref_text: str, owner: Owner, year: int) -> Fraction:
-        """One scalar value for any year (also outside the projection years)."""
-        ref = self.ruleset.resolve(ref_text)
-        assert ref is not None
-        value = self.value(ref_text, owner, year)
-        return Fraction(0) if value is None else _part(ref, value)
-
-    def by_region(self, ref_text: str, rule: Owner) -> list[list[Fraction]]:
-        """``result[r][y]``: the value for region r in year y."""
-        per_year = []
-        rows_of: dict[int, list[Fraction]] = {}  # the same value in force: the same row
-        for year in self.years:
-            value = self.value(ref_text, rule, year)
-            key = id(value)
-            if key not in rows_of:
-                numbers = [
-                    None if value is None else value_for_region(value, region)
-                    for region in self.ruleset.regions
-                ]
-                fractions = {n: Fraction(n) for n in set(numbers) if n is not None}
-                rows_of[key] = [Fraction(0) if n is None else fractions[n] for n in numbers]
-            per_year.append(rows_of[key])
-        return [list(column) for column in zip(*per_year, strict=True)]
-
-    def national(self, series: str, rule: Owner) -> Int64Array:
-        array, problem = national_array(self.inputs, series.removeprefix("national."), self.years)
-        if array is None:
-            self.problems.append(Problem(rule.source, f"rule {rule.id!r}: {problem}"))
-            return np.zeros(len(self.years), dtype=np.int64)
-        return array
-
-    def regional(self, indicator: str, where: SourcePos, who: str) -> Int64Array:
-        array, problem = regional_array(self.inputs, indicator, self.ruleset.region_ids, self.years)
-        if array is None:
-            self.problems.append(Problem(where, f"{who}: {problem}"))
-            return np.zeros((len(self.ruleset.regions), len(self.years)), dtype=np.int64)
-        return array
-
-
-def _part(ref: ParameterRef, value: ParameterValue) -> Fraction:
-    raw = value.value
-    if isinstance(raw, dict):
-        assert ref.part is not None
-        return Fraction(raw[ref.part])
-    return Fraction(raw)
 
 
 def _product(columns: Sequence[list[Fraction]]) -> list[Fraction]:
@@ -227,7 +97,7 @@ def project(
 ) -> Projection:
     """Project every region's budget over ``years``; raise UserError listing all problems."""
     years = list(years)
-    ctx = _Context(ruleset, inputs, years)
+    ctx = Context(ruleset, inputs, years)
     _check_input_regions(ruleset, inputs, ctx.problems)
     shape = (len(ruleset.regions), len(years))
     amounts: dict[str, Int64Array] = {}
@@ -253,7 +123,7 @@ def project(
                 else (),
             )
 
-    schedules, agreement_flows = _agreements(ctx, amounts, traces)
+    schedules, agreement_flows = agreement_items(ctx, amounts, traces)
 
     for rule in ruleset.rules:
         if isinstance(rule, SharingRule):
@@ -461,50 +331,12 @@ def _check_input_regions(ruleset: Ruleset, inputs: Inputs, problems: list[Proble
                 )
 
 
-def _agreements(
-    ctx: _Context, amounts: dict[str, Int64Array], traces: dict[str, ItemTrace]
-) -> tuple[list[AgreementSchedule], dict[str, dict[tuple[int, int], list[Flow]]]]:
-    """Schedule every agreement; binding ones fill the agreement items of the regions."""
-    ruleset, years = ctx.ruleset, ctx.years
-    shape = (len(ruleset.regions), len(years))
-    row = {region_id: r for r, region_id in enumerate(ruleset.region_ids)}
-    column = {year: y for y, year in enumerate(years)}
-    schedules = _schedules(ctx)
-    flows_by_item: dict[str, dict[tuple[int, int], list[Flow]]] = {}
-    for item in ruleset.items:
-        if item.from_agreements is None:
-            continue
-        wanted = "central_inflow" if item.from_agreements == "central_inflow" else "cost_share"
-        values = np.zeros(shape, dtype=np.int64)
-        cells: dict[tuple[int, int], list[Flow]] = {}
-        for schedule in schedules:
-            if not schedule.agreement.binding:
-                continue
-            for flow in schedule.flows:
-                if flow.flow != wanted or flow.party_kind != "region" or flow.year not in column:
-                    continue
-                cell = (row[flow.party], column[flow.year])
-                values[cell] += flow.amount
-                cells.setdefault(cell, []).append(flow)
-        amounts[item.id] = values
-        flows_by_item[item.id] = cells
-        what = "central share" if wanted == "central_inflow" else "own cost share"
-        traces[item.id] = ItemTrace(
-            item=item.id,
-            kind="agreement",
-            rule="agreements",
-            source=SourcePos.of(ruleset.root / "agreements"),
-            formula=f"sum over signed agreements of each project's {what} for the region",
-        )
-    return schedules, flows_by_item
-
-
-def _affordability(ctx: _Context, amounts: dict[str, Int64Array]) -> Affordability | None:
+def _affordability(ctx: Context, amounts: dict[str, Int64Array]) -> Affordability | None:
     rule = ctx.ruleset.manifest.affordability
     if rule is None:
         return None
     manifest = ctx.ruleset.manifest
-    owner = _ManifestOwner("affordability", manifest.source)
+    owner = ManifestOwner("affordability", manifest.source)
     limit = ctx.scalar(rule.limit, owner)
     shape = (len(ctx.ruleset.regions), len(ctx.years))
     obligations = np.zeros(shape, dtype=np.int64)
@@ -526,29 +358,13 @@ def _affordability(ctx: _Context, amounts: dict[str, Int64Array]) -> Affordabili
     return Affordability(tuple(rule.obligations), limit, obligations, share, flagged)
 
 
-@dataclass(frozen=True)
-class _ManifestOwner:
-    id: str
-    source: SourcePos
-
-
-def agreement_schedules(ruleset: Ruleset) -> list[AgreementSchedule]:
-    """Every agreement's schedule over its own years, without any inputs (for listings)."""
-    empty = Inputs(ruleset.root, {}, {})
-    ctx = _Context(ruleset, empty, [])
-    schedules, _ = _agreements(ctx, {}, {})
-    if ctx.problems:
-        raise UserError(ctx.problems)
-    return schedules
-
-
 def _measures(
-    ctx: _Context, amounts: dict[str, Int64Array], head: Headline
+    ctx: Context, amounts: dict[str, Int64Array], head: Headline
 ) -> NationalMeasures | None:
     spec = ctx.ruleset.manifest.measures
     if spec is None:
         return None
-    owner = _ManifestOwner("measures", ctx.ruleset.manifest.source)
+    owner = ManifestOwner("measures", ctx.ruleset.manifest.source)
     shape = (len(ctx.ruleset.regions), len(ctx.years))
     zeros = np.zeros(shape, dtype=np.int64)
     gross = ctx.national(spec.national_tax, owner)
@@ -559,7 +375,7 @@ def _measures(
 
 
 def _adjustment(
-    ctx: _Context,
+    ctx: Context,
     rule: AdjustmentRule,
     amounts: dict[str, Int64Array],
     traces: dict[str, ItemTrace],
@@ -637,60 +453,3 @@ def _adjustment(
         params,
         details=details,
     )
-
-
-# Schedules depend only on the agreements and the parameters they name (indexation and
-# discount rates), not on the inputs or any other parameter: a sweep or a comparison
-# that changes something else reuses them. Each entry keeps its agreements list alive,
-# so the id in its key cannot be reused by another list.
-_SCHEDULE_CACHE: dict[tuple[Any, ...], tuple[list[Any], list[AgreementSchedule], list[Any]]] = {}
-_SCHEDULE_CACHE_SIZE = 4
-
-
-def _schedules(ctx: _Context) -> list[AgreementSchedule]:
-    ruleset = ctx.ruleset
-    named = {ruleset.manifest.discount_rate} if ruleset.manifest.discount_rate else set()
-    for agreement in ruleset.agreements:
-        for project in agreement.projects:
-            if project.indexation is not None:
-                named.add(project.indexation.parameter)
-        for amendment in agreement.amendments:
-            for change in amendment.projects.values():
-                if change.indexation is not None:
-                    named.add(change.indexation.parameter)
-    fingerprint = tuple(
-        (path, tuple((v.effective, str(v.value)) for v in ruleset.parameters[path].values))
-        for path in sorted(named)
-        if path in ruleset.parameters
-    )
-    key = (id(ruleset.agreements), len(ruleset.agreements), fingerprint)
-    cached = _SCHEDULE_CACHE.get(key)
-    if cached is not None and cached[0] is ruleset.agreements:
-        _, schedules, uses = cached
-        for use in uses:
-            mine = ctx.uses.setdefault(
-                (use.ref, id(use.value)), ParameterUse(use.ref, use.parameter, use.value)
-            )
-            mine.years.update(use.years)
-            mine.rules.update(use.rules)
-        return schedules
-    before = set(ctx.uses)
-    rate_ref = ruleset.manifest.discount_rate
-    schedules = []
-    problems_before = len(ctx.problems)
-    for agreement in ruleset.agreements:
-
-        def rate_of(path: str, year: int, _owner: Owner = agreement) -> Fraction:
-            return ctx.at(path, _owner, year)
-
-        start = agreement.signed.year if agreement.signed else agreement.projects[0].years[0]
-        rate = ctx.at(rate_ref, agreement, start) if rate_ref else Fraction(0)
-        schedule, problems = schedule_agreement(agreement, rate_of, rate)
-        ctx.problems += problems
-        schedules.append(schedule)
-    if len(ctx.problems) == problems_before:
-        uses = [ctx.uses[k] for k in ctx.uses if k not in before]
-        if len(_SCHEDULE_CACHE) >= _SCHEDULE_CACHE_SIZE:
-            _SCHEDULE_CACHE.pop(next(iter(_SCHEDULE_CACHE)))
-        _SCHEDULE_CACHE[key] = (ruleset.agreements, schedules, uses)
-    return schedules
