@@ -127,6 +127,22 @@ def test_whole_number_weights_beyond_int64_are_divided_exactly(
 
 @FAST
 @given(
+    pools=st.lists(pools, min_size=1, max_size=4),
+    weights=st.lists(st.integers(min_value=0, max_value=10**4), min_size=1, max_size=12),
+)
+def test_weights_beyond_int64_divide_exactly_as_the_same_proportions_in_int64(
+    pools: list[int], weights: list[int]
+) -> None:
+    # Scaling every weight by 10**20 forces Python integers; the parts, ties included,
+    # must be the ones the int64 path gives for the same proportions.
+    small = np.asarray([[w] * len(pools) for w in weights], dtype=np.int64)
+    big = np.asarray([[w * 10**20] * len(pools) for w in weights], dtype=object)
+    pool = np.asarray(pools, dtype=np.int64)
+    assert (apportion(pool, small) == apportion(pool, big)).all()
+
+
+@FAST
+@given(
     st.lists(
         st.one_of(
             st.fractions(min_value=0, max_value=1000, max_denominator=10**6),

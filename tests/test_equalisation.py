@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from fiscal.engine.equalisation import equalise
 from fiscal.engine.matching import match
+from fiscal.engine.money import RateGrid
 
 FAST = settings(max_examples=60, deadline=None)
 
@@ -163,7 +164,7 @@ def test_subsidy_and_co_funding_add_up_to_the_programme_cost(
     programme: tuple[np.ndarray, list[list[Fraction]]],
 ) -> None:
     cost, rates = programme
-    subsidy, co_funding = match(cost, rates)
+    subsidy, co_funding = match(cost, RateGrid.of(rates))
     assert (subsidy + co_funding == cost).all()
     assert (subsidy >= 0).all()
     assert (co_funding >= 0).all()
@@ -175,7 +176,7 @@ def test_the_subsidy_is_the_cost_times_that_region_and_year_rate_half_to_even(
     programme: tuple[np.ndarray, list[list[Fraction]]],
 ) -> None:
     cost, rates = programme
-    subsidy, _ = match(cost, rates)
+    subsidy, _ = match(cost, RateGrid.of(rates))
     for r, row in enumerate(rates):
         for y, rate in enumerate(row):
             assert int(subsidy[r, y]) == round(int(cost[r, y]) * rate)

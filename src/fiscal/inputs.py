@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -95,6 +96,11 @@ class Inputs:
     national: dict[str, Series]
     regional: dict[str, Indicator]
     files: list[Path] = field(default_factory=list)
+    # Regional arrays already extended over some years, for repeated projections (a
+    # sweep, a comparison). Not an init field, so dataclasses.replace starts afresh.
+    _arrays: dict[tuple[Any, ...], tuple[Indicator, Int64Array]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def last_year(self) -> int:
         """The last year every series and indicator gives without growth."""
@@ -244,6 +250,10 @@ def regional_array(
     if indicator is None:
         known = ", ".join(sorted(inputs.regional))
         return None, f"no regional indicator {indicator_id!r} in the inputs (known: {known})"
+    key = (indicator_id, tuple(region_ids), tuple(years))
+    cached = inputs._arrays.get(key)
+    if cached is not None and cached[0] is indicator:
+        return cached[1].copy(), None
     rows = []
     for region_id in region_ids:
         by_year = indicator.values.get(region_id)
@@ -253,4 +263,6 @@ def regional_array(
         if values is None:
             return None, f"indicator {indicator_id!r}, region {region_id!r}: {missing}"
         rows.append(values)
-    return np.asarray(rows, dtype=np.int64).reshape(len(region_ids), len(years)), None
+    array = np.asarray(rows, dtype=np.int64).reshape(len(region_ids), len(years))
+    inputs._arrays[key] = (indicator, array)
+    return array.copy(), None

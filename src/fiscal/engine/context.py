@@ -13,8 +13,9 @@ from fractions import Fraction
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
-from fiscal.engine.money import Int64Array
+from fiscal.engine.money import Int64Array, RateGrid
 from fiscal.errors import Problem, SourcePos
 from fiscal.inputs import Inputs, national_array, regional_array
 from fiscal.rules.models import Parameter, ParameterValue
@@ -116,22 +117,40 @@ class Context:
         value = self.value(ref_text, owner, year)
         return Fraction(0) if value is None else part_of(ref, value)
 
-    def by_region(self, ref_text: str, rule: Owner) -> list[list[Fraction]]:
-        """``result[r][y]``: the value for region r in year y."""
-        per_year = []
-        rows_of: dict[int, list[Fraction]] = {}  # the same value in force: the same row
+    def by_region(self, ref_text: str, rule: Owner) -> RateGrid:
+        """The value for each region and year (a region breakdown, or one number)."""
+        ref = self.ruleset.resolve(ref_text)
+        assert ref is not None
+        if ref.parameter.breakdown != "region":
+            return RateGrid.per_year(self.scalar(ref_text, rule), len(self.ruleset.regions))
+        distinct: dict[Fraction, int] = {}
+        columns: list[npt.NDArray[np.intp]] = []
+        column_of: dict[int, npt.NDArray[np.intp]] = {}  # the same value in force: same column
         for year in self.years:
             value = self.value(ref_text, rule, year)
             key = id(value)
-            if key not in rows_of:
+            if key not in column_of:
                 numbers = [
                     None if value is None else value_for_region(value, region)
                     for region in self.ruleset.regions
                 ]
-                fractions = {n: Fraction(n) for n in set(numbers) if n is not None}
-                rows_of[key] = [Fraction(0) if n is None else fractions[n] for n in numbers]
-            per_year.append(rows_of[key])
-        return [list(column) for column in zip(*per_year, strict=True)]
+                as_fraction = {n: Fraction(n) for n in set(numbers) if n is not None}
+                column_of[key] = np.asarray(
+                    [
+                        distinct.setdefault(
+                            Fraction(0) if n is None else as_fraction[n], len(distinct)
+                        )
+                        for n in numbers
+                    ],
+                    dtype=np.intp,
+                )
+            columns.append(column_of[key])
+        index = (
+            np.column_stack(columns)
+            if columns
+            else np.zeros((len(self.ruleset.regions), 0), dtype=np.intp)
+        )
+        return RateGrid(tuple(distinct), index)
 
     def national(self, series: str, rule: Owner) -> Int64Array:
         array, problem = national_array(self.inputs, series.removeprefix("national."), self.years)

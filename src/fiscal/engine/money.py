@@ -15,6 +15,7 @@ The two rounding rules of `fiscal`, stated once:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from math import lcm
@@ -78,7 +79,7 @@ def apportion(
         w = w[:, None]
     pool = np.atleast_1d(np.asarray(pools, dtype=np.int64))
     if exact:
-        if any(int(v) < 0 for v in w.ravel().tolist()):
+        if w.size and bool((w < 0).any()):
             raise ValueError("weights must be non-negative")
     elif np.any(w < 0) or not np.all(np.isfinite(w)):
         raise ValueError("weights must be finite and non-negative")
@@ -103,6 +104,76 @@ def apportion(
             shares = shares + extra
     result: Int64Array = shares[:, 0] if one_dim else shares
     return result
+
+
+@dataclass(frozen=True)
+class RateGrid:
+    """Exact rates (or weights) per region and year: the distinct fractions, and which
+    of them each region-year has.
+
+    A parameter has a handful of distinct values over thousands of region-years, so
+    the arithmetic runs once per distinct value over a mask, in int64, never per cell
+    in Python fractions.
+    """
+
+    values: tuple[Fraction, ...]
+    index: npt.NDArray[np.intp]  # regions x years, into ``values``
+
+    @classmethod
+    def per_year(cls, rates: Sequence[Fraction], regions: int) -> RateGrid:
+        """The same rate for every region, year by year."""
+        distinct = list(dict.fromkeys(rates))
+        position = {rate: k for k, rate in enumerate(distinct)}
+        row = np.asarray([position[rate] for rate in rates], dtype=np.intp)
+        return cls(tuple(distinct), np.broadcast_to(row, (regions, len(rates))).copy())
+
+    @classmethod
+    def of(cls, rows: Sequence[Sequence[Fraction]]) -> RateGrid:
+        """From ``rows[r][y]``, the rate of region r in year y."""
+        distinct: dict[Fraction, int] = {}
+        index = [[distinct.setdefault(rate, len(distinct)) for rate in row] for row in rows]
+        shape = (len(rows), len(rows[0]) if rows else 0)
+        return cls(tuple(distinct), np.asarray(index, dtype=np.intp).reshape(shape))
+
+    def at(self, region: int, year: int) -> Fraction:
+        return self.values[int(self.index[region, year])]
+
+    def floats(self) -> FloatArray:
+        table = np.asarray([float(v) for v in self.values] or [0.0])
+        result: FloatArray = table[self.index]
+        return result
+
+    def whole(self) -> npt.NDArray[Any]:
+        """Whole numbers in the same proportions (int64 when they fit, else Python ints)."""
+        scale = lcm(*(v.denominator for v in self.values)) if self.values else 1
+        numbers = [int(v * scale) for v in self.values] or [0]
+        if max(abs(n) for n in numbers) < _INT64_SAFE:
+            ints: npt.NDArray[Any] = np.asarray(numbers, dtype=np.int64)[self.index]
+            return ints
+        return np.asarray(numbers, dtype=object)[self.index]
+
+    def apply(self, amounts: Int64Array) -> Int64Array:
+        """Each amount times its own rate, half to even, exact."""
+        out = np.zeros(amounts.shape, dtype=np.int64)
+        for k, rate in enumerate(self.values):
+            cells = self.index == k
+            if cells.any():
+                out[cells] = apply_rate(amounts[cells], rate)
+        return out
+
+
+def exact_product(amounts: Int64Array, weights: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """``amounts x weights`` cell by cell, exactly: int64 when every product fits, else
+    Python integers (an object array)."""
+    weights = np.asarray(weights)
+    if weights.dtype.kind in "iu" and amounts.size:
+        biggest = max(abs(int(amounts.max())), abs(int(amounts.min())))
+        heaviest = max(abs(int(weights.max())), abs(int(weights.min())))
+        if biggest * heaviest < _INT64_SAFE:
+            product: npt.NDArray[Any] = amounts * weights
+            return product
+    exact: npt.NDArray[Any] = np.multiply(amounts.astype(object), weights.astype(object))
+    return exact
 
 
 def integer_weights(weights: Sequence[Fraction | Decimal | int]) -> list[int]:
@@ -159,10 +230,23 @@ def _exact_largest_remainder(pool: Int64Array, w: Any) -> Int64Array:
     fast = _int64_largest_remainder(pool, w)
     if fast is not None:
         return fast
-    n, years = w.shape
-    out = np.zeros((n, years), dtype=np.int64)
-    for y, column in enumerate(w.T.tolist()):
-        out[:, y] = split_exact(int(pool[y]), [int(v) for v in column])
+    # Python integers, still one vectorised step per array (numpy object arithmetic).
+    weights = np.asarray(w, dtype=object)
+    n, years = weights.shape
+    if n == 0:
+        return np.zeros((0, years), dtype=np.int64)
+    total = weights.sum(axis=0)
+    live = np.asarray(total > 0, dtype=bool)
+    safe_total = np.where(live, total, 1)
+    product = weights * pool.astype(object)[None, :]
+    shares = np.where(live[None, :], product // safe_total[None, :], 0)
+    remainder = np.where((weights > 0) & live[None, :], product % safe_total[None, :], -1)
+    left = np.where(live, pool.astype(object) - shares.sum(axis=0), 0)
+    out = shares.astype(np.int64)
+    for y in np.flatnonzero(left > 0).tolist():
+        # Largest remainder first, then the part listed first (a stable sort).
+        order = sorted(range(n), key=remainder[:, y].tolist().__getitem__, reverse=True)
+        out[order[: int(left[y])], y] += 1
     return out
 
 

@@ -23,7 +23,7 @@ from fiscal.engine.equalisation import equalise
 from fiscal.engine.indicators import Headline, headline
 from fiscal.engine.matching import match
 from fiscal.engine.measures import NationalMeasures, national_measures
-from fiscal.engine.money import FloatArray, Int64Array, apply_rate, apportion, integer_weights
+from fiscal.engine.money import FloatArray, Int64Array, apply_rate, apportion, exact_product
 from fiscal.engine.sharing import pool_amounts, share_by_key
 from fiscal.errors import Problem, UserError
 from fiscal.inputs import Inputs
@@ -131,23 +131,20 @@ def project(
             share = _product([ctx.scalar(s, rule) for s in rule.pool.shares])
             pool = pool_amounts(base, share)
             key_values = ctx.regional(rule.key.indicator, rule.source, f"rule {rule.id!r}")
-            if rule.key.weight is not None:
-                fractions = ctx.by_region(rule.key.weight, rule)
-            else:
-                fractions = [[Fraction(1)] * len(years) for _ in ruleset.regions]
             mask = _recipients_mask(ruleset, rule)
             # Whole-number weights in the same proportions keep the division exact.
-            flat = integer_weights([f for row in fractions for f in row])
-            weight = np.asarray(flat, dtype=object).reshape(shape) * mask[:, None]
-            key: npt.NDArray[np.object_] = np.multiply(key_values.astype(object), weight)
-            for y, year in enumerate(years):
-                if pool[y] > 0 and not key[:, y].any():
-                    ctx.problems.append(
-                        Problem(
-                            rule.source,
-                            f"rule {rule.id!r}: the key is zero for every region in {year}",
-                        )
+            if rule.key.weight is not None:
+                weight = ctx.by_region(rule.key.weight, rule).whole() * mask[:, None]
+            else:
+                weight = np.broadcast_to(mask[:, None], shape).copy()
+            key = exact_product(key_values, weight)
+            for y in np.flatnonzero((pool > 0) & ~key.any(axis=0)).tolist():
+                ctx.problems.append(
+                    Problem(
+                        rule.source,
+                        f"rule {rule.id!r}: the key is zero for every region in {years[y]}",
                     )
+                )
             shares = share_by_key(pool, key)
             amounts[rule.item] = shares
             pools.append(
@@ -238,14 +235,9 @@ def project(
         elif isinstance(rule, MatchingRule):
             cost = ctx.regional(rule.cost, rule.source, f"rule {rule.id!r}")
             cost = cost * _tier_mask(ruleset, rule)[:, None]
-            ref = ruleset.resolve(rule.rate)
-            assert ref is not None
-            if ref.parameter.breakdown == "region":
-                rates = ctx.by_region(rule.rate, rule)
-            else:
-                rates = [ctx.scalar(rule.rate, rule)] * len(ruleset.regions)
+            rates = ctx.by_region(rule.rate, rule)
             subsidy, co_funding = match(cost, rates)
-            rate_array = np.asarray([[float(r) for r in row] for row in rates])
+            rate_array = rates.floats()
             amounts[rule.item] = subsidy
             amounts[rule.co_funding_item] = co_funding
             formula = f"{rule.cost} x {rule.rate} (half to even)"
@@ -388,42 +380,39 @@ def _adjustment(
         base += (
             amounts[tax] if tax in amounts else ctx.regional(tax, rule.source, f"rule {rule.id!r}")
         )
-    ref = ruleset.resolve(rule.share)
-    assert ref is not None
-    if ref.parameter.breakdown == "region":
-        rates = ctx.by_region(rule.share, rule)
-    else:
-        rates = [ctx.scalar(rule.share, rule)] * len(ruleset.regions)
+    rates = ctx.by_region(rule.share, rule)
     key_values = ctx.regional(rule.key.indicator, rule.source, f"rule {rule.id!r}")
     if rule.key.weight is not None:
-        weights = ctx.by_region(rule.key.weight, rule)
+        weights = ctx.by_region(rule.key.weight, rule).whole()
     else:
-        weights = [[Fraction(1)] * len(years) for _ in ruleset.regions]
+        weights = np.ones(shape, dtype=np.int64)
+    keys = exact_product(key_values, weights)
+    # Only parents' pools are used: a basic government passes nothing down.
+    pool = rates.apply(base)
     received = np.zeros(shape, dtype=np.int64)
     paid = np.zeros(shape, dtype=np.int64)
-    pool = np.zeros(shape, dtype=np.int64)
+    children_of: dict[str, list[int]] = {}
+    for c, region in enumerate(ruleset.regions):
+        if region.parent is not None:
+            children_of.setdefault(region.parent, []).append(c)
     for p, parent in enumerate(ruleset.regions):
-        children = ruleset.children(parent.id)
+        children = children_of.get(parent.id, [])
         if parent.tier != "upper" or not children:
+            pool[p] = 0
             continue
-        pool[p] = [round(Fraction(int(base[p, y])) * rates[p][y]) for y in range(len(years))]
-        flat = integer_weights([weights[c][y] for c in children for y in range(len(years))])
-        key = key_values[children].astype(object) * np.asarray(flat, dtype=object).reshape(
-            len(children), len(years)
-        )
+        key = keys[children]
         shares = apportion(pool[p], key)
         received[children] = shares
         # The parent pays exactly what its children receive (all of it, unless the key is 0).
         paid[p] = shares.sum(axis=0)
-        for y, year in enumerate(years):
-            if pool[p, y] > 0 and not key[:, y].any():
-                ctx.problems.append(
-                    Problem(
-                        rule.source,
-                        f"rule {rule.id!r}: the key is zero for every child "
-                        f"of {parent.id!r} in {year}",
-                    )
+        for y in np.flatnonzero((pool[p] > 0) & ~key.any(axis=0)).tolist():
+            ctx.problems.append(
+                Problem(
+                    rule.source,
+                    f"rule {rule.id!r}: the key is zero for every child "
+                    f"of {parent.id!r} in {years[y]}",
                 )
+            )
     amounts[rule.item] = received
     amounts[rule.paid_item] = paid
     formula = (
