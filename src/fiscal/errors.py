@@ -7,8 +7,10 @@ user sees every mistake of a run at once, sorted by file and line. A
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -71,11 +73,32 @@ class UserError(Exception):
 
 def display_path(path: Path | str) -> str:
     """A path as users want to read it: relative to the current folder when inside it."""
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return str(path)
+    return _display_path(str(path), cwd)
+
+
+@lru_cache(maxsize=65536)
+def _display_path(path: str, cwd: str) -> str:
+    # Resolving asks the file system for every part of the path: once per file, not
+    # once per key of a ruleset of thousands of files.
+    absolute = os.path.abspath(os.path.join(cwd, path))
+    if absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        # Inside the current folder as written (getcwd has no symlinks): no need to
+        # ask the file system about each part of the path.
+        return os.path.relpath(absolute, cwd)
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.resolve().relative_to(_resolved(cwd)))
     except (ValueError, OSError):
         return str(p)
+
+
+@lru_cache(maxsize=64)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
 
 
 def column_letter(column: int) -> str:

@@ -35,7 +35,9 @@ _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
-_RESOLVER = yaml.resolver.Resolver()
+# The tag a plain (unquoted, untagged) scalar gets while composing: its value is
+# resolved by YAML 1.2 rules in _scalar, so PyYAML's YAML 1.1 guess is never needed.
+_PLAIN = "tag:fiscal.invalid,2026:plain"
 # Tags PyYAML's YAML 1.1 resolver gives plain text that YAML 1.2 reads as text.
 _YAML11_ONLY = {"tag:yaml.org,2002:value", "tag:yaml.org,2002:merge"}
 _UNCLOSED = {
@@ -46,9 +48,20 @@ _UNCLOSED = {
 _SPECIAL_FLOATS = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The C composer, without PyYAML's YAML 1.1 guess at every plain scalar's type
+    (a regex search per scalar, and a second one to undo it: a third of the parse)."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        tag: str = super().resolve(kind, value, implicit)
+        return tag
 
 
 @dataclass
@@ -175,10 +188,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     """A scalar's value: quoted is text; plain follows YAML 1.2 core; an explicit tag wins."""
     if node.style:
         return node.value
-    implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
     tag = node.tag
-    if tag == implicit or tag in _YAML11_ONLY:
-        # No tag was written: PyYAML's YAML 1.1 guess (yes, 1_000, =, <<) is not ours.
+    if tag == _PLAIN or tag in _YAML11_ONLY:
+        # No tag was written: YAML 1.2 core rules (not 1.1's yes, 1_000, =, <<).
         return plain_scalar(node.value)
     if tag == "tag:yaml.org,2002:str":
         return node.value

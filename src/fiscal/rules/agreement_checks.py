@@ -43,6 +43,7 @@ def check_agreement(
 
     _check_dates(agreement, add)
     party_ids = [p.id for p in agreement.parties]
+    region_ids = ruleset.region_ids if regions_known else []
     for index, party in enumerate(agreement.parties):
         if party.id == CENTRAL:
             add(
@@ -52,10 +53,10 @@ def check_agreement(
             )
         if party_ids.count(party.id) > 1 and party_ids.index(party.id) != index:
             add(("parties", index, "id"), f"party {party.id!r} is listed twice")
-        if party.kind == "region" and regions_known and party.id not in ruleset.region_ids:
+        if party.kind == "region" and regions_known and party.id not in region_ids:
             add(
                 ("parties", index, "id"),
-                f"unknown region {party.id!r}; expected one of {', '.join(ruleset.region_ids)}",
+                f"unknown region {party.id!r}; expected one of {', '.join(region_ids)}",
             )
         if party.kind == "ministry" and ministries is not None and party.id not in ministries:
             add(
