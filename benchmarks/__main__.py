@@ -19,6 +19,7 @@ runs); ``--write`` puts the results in BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import resource
@@ -30,13 +31,29 @@ import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 
-from benchmarks.floors import FloorData, loop_floor, numpy_floor
+from benchmarks.floors import (
+    CENTRAL,
+    NO_CAP,
+    NO_PARTY,
+    PRIVATE,
+    REGION,
+    Adjustment,
+    Agreements,
+    Equalisation,
+    FloorData,
+    Matching,
+    Rate,
+    Sharing,
+    loop_floor,
+    numpy_floor,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,72 +68,374 @@ def median_time(fn: Callable[[], Any], repeats: int) -> float:
 
 
 def floor_data(ruleset: Any, inputs: Any, years: list[int]) -> FloorData:
-    """The arrays a projection reads, prepared outside the timed part."""
+    """What the floors read, prepared outside the timed part: input arrays, every
+    parameter's value for every year as exact numerator and denominator arrays, the
+    rules' shapes, and the binding agreements flattened into arrays. Nothing here is
+    the projection's arithmetic: it looks values up and lays them out."""
     from fiscal.inputs import national_array, regional_array
+    from fiscal.rules.models import AdjustmentRule, EqualisationRule, MatchingRule, SharingRule
     from fiscal.rules.ruleset import value_for_region
 
-    ids = ruleset.region_ids
+    regions = list(ruleset.regions)
+    index = {region.id: i for i, region in enumerate(regions)}
 
     def regional(name: str) -> Any:
-        array, problem = regional_array(inputs, name, ids, years)
+        array, problem = regional_array(inputs, name, ruleset.region_ids, years)
         assert array is not None, problem
         return array
 
     def national(name: str) -> Any:
-        array, problem = national_array(inputs, name, years)
+        array, problem = national_array(inputs, name.removeprefix("national."), years)
         assert array is not None, problem
         return array
 
-    def scalar(path: str) -> float:
+    def value(path: str, year: int) -> Any:
         ref = ruleset.resolve(path)
-        value = ref.parameter.in_force(years[0]).value
-        return float(value[ref.part] if ref.part else value)
+        in_force = ref.parameter.in_force(year)
+        assert in_force is not None, f"{path} has no value in force in {year}"
+        return ref, in_force
 
-    def by_region(path: str) -> Any:
-        value = ruleset.parameters[path].in_force(years[0])
-        return np.asarray([float(value_for_region(value, r) or 0) for r in ruleset.regions])
+    def scalar(path: str, year: int) -> Fraction:
+        ref, in_force = value(path, year)
+        raw = in_force.value
+        return Fraction(raw[ref.part] if isinstance(raw, dict) else raw)
 
-    index = {region_id: i for i, region_id in enumerate(ids)}
-    party_region, party_share, party_central, project_of_party = [], [], [], []
-    totals, firsts, lasts = [], [], []
-    for agreement in ruleset.agreements:
-        kinds = {p.id: p.kind for p in agreement.parties}
-        for project in agreement.projects:
-            for party, share in project.shares.items():
-                party_region.append(index.get(party, -1) if kinds.get(party) == "region" else -1)
-                party_share.append(float(share))
-                party_central.append(kinds.get(party) == "ministry")
-                project_of_party.append(len(totals))
-            totals.append(project.total_krw)
-            firsts.append(project.years[0] - years[0])
-            lasts.append(project.years[1] - years[0])
-    adjust = "adjustment_grant.rate" in ruleset.parameters
+    def rate(values: Any) -> Rate:
+        fractions = np.asarray(values, dtype=object)
+        num = np.vectorize(lambda f: f.numerator, otypes=[np.int64])(fractions)
+        den = np.vectorize(lambda f: f.denominator, otypes=[np.int64])(fractions)
+        return Rate(num.reshape(fractions.shape), den.reshape(fractions.shape))
+
+    def per_year(path: str) -> Rate:
+        return rate([scalar(path, year) for year in years])
+
+    def per_region(path: str) -> Rate:
+        ref = ruleset.resolve(path)
+        if ref.parameter.breakdown != "region":
+            row = [scalar(path, year) for year in years]
+            return rate([row for _ in regions])
+        columns = []
+        for year in years:
+            _, in_force = value(path, year)
+            found = [value_for_region(in_force, region) for region in regions]
+            columns.append([Fraction(v) if v is not None else Fraction(0) for v in found])
+        return rate([list(row) for row in zip(*columns, strict=True)])
+
+    def tier(rule: Any) -> Any:
+        return np.asarray([rule.tier in ("all", r.tier) for r in regions], dtype=np.int64)
+
+    wanted: set[str] = set()
+    rules: list[Any] = []
+    for rule in ruleset.rules:
+        if isinstance(rule, SharingRule):
+            mask = tier(rule)
+            if rule.recipients is not None:
+                chosen = set(rule.recipients)
+                mask = mask * np.asarray(
+                    [r.id in chosen or r.region_class.value in chosen for r in regions],
+                    dtype=np.int64,
+                )
+            rules.append(
+                Sharing(
+                    rule.item,
+                    national(rule.pool.base),
+                    tuple(per_year(share) for share in rule.pool.shares),
+                    regional(rule.key.indicator),
+                    per_region(rule.key.weight) if rule.key.weight else None,
+                    mask,
+                )
+            )
+        elif isinstance(rule, EqualisationRule):
+            gap = rule.fiscal_gap
+            wanted.update(gap.revenue)
+            rules.append(
+                Equalisation(
+                    rule.item,
+                    national(rule.pool.base),
+                    tuple(per_year(share) for share in rule.pool.shares),
+                    regional(gap.need),
+                    tuple(gap.revenue),
+                    per_year(gap.revenue_counted),
+                    tier(rule),
+                )
+            )
+        elif isinstance(rule, AdjustmentRule):
+            wanted.update(rule.taxes)
+            groups = [
+                (p, ruleset.children(parent.id))
+                for p, parent in enumerate(regions)
+                if parent.tier == "upper" and ruleset.children(parent.id)
+            ]
+            widest = max((len(kids) for _, kids in groups), default=0)
+            children = np.full((len(groups), widest), -1, dtype=np.intp)
+            for g, (_, kids) in enumerate(groups):
+                children[g, : len(kids)] = kids
+            rules.append(
+                Adjustment(
+                    rule.item,
+                    rule.paid_item,
+                    tuple(rule.taxes),
+                    per_region(rule.share),
+                    regional(rule.key.indicator),
+                    per_region(rule.key.weight) if rule.key.weight else None,
+                    np.asarray([p for p, _ in groups], dtype=np.intp),
+                    children,
+                )
+            )
+        elif isinstance(rule, MatchingRule):
+            rules.append(
+                Matching(
+                    rule.item,
+                    rule.co_funding_item,
+                    regional(rule.cost),
+                    per_region(rule.rate),
+                    tier(rule),
+                )
+            )
+        else:
+            raise NotImplementedError(f"the floors do not compute {type(rule).__name__}")
+    items = {item.id for item in ruleset.items}
+    from_indicator = {i.id: i.from_indicator for i in ruleset.items if i.from_indicator}
+    wanted = (wanted - items) | set(from_indicator.values())
+    manifest = ruleset.manifest
+    measures = manifest.measures
+    if measures is not None:
+        wanted.add(measures.population)
+    affordability = manifest.affordability
+    agreement_items = {i.from_agreements: i.id for i in ruleset.items if i.from_agreements}
     return FloorData(
-        vat=national("vat_base"),
-        internal=national("internal_tax"),
-        lct_share=scalar("local_consumption_tax.vat_share"),
-        lst_rate=scalar("local_shared_tax.rate"),
-        ordinary=scalar("local_shared_tax.split.ordinary"),
-        special=scalar("local_shared_tax.split.special"),
-        counted=scalar("local_shared_tax.revenue_counted"),
-        consumption=regional("private_consumption"),
-        class_weight=by_region("local_consumption_tax.class_weight"),
-        population=regional("population"),
-        need=regional("basic_fiscal_need"),
-        local_tax=regional("local_tax"),
-        cost=regional("subsidised_programme_cost"),
-        subsidy_rate=by_region("national_subsidy.rate"),
-        adjust_rate=by_region("adjustment_grant.rate") if adjust else np.zeros(len(ids)),
-        parent=np.asarray([index[r.parent] if r.parent else -1 for r in ruleset.regions]),
-        upper=np.asarray([r.tier == "upper" for r in ruleset.regions]),
-        party_region=np.asarray(party_region, dtype=np.intp),
-        party_share=np.asarray(party_share),
-        party_central=np.asarray(party_central),
-        project_of_party=np.asarray(project_of_party, dtype=np.intp),
-        project_total=np.asarray(totals, dtype=np.int64),
-        project_first=np.asarray(firsts, dtype=np.intp),
-        project_last=np.asarray(lasts, dtype=np.intp),
+        regions=len(regions),
+        years=len(years),
+        regional={name: regional(name) for name in sorted(wanted)},
+        from_indicator=from_indicator,
+        categories={item.id: item.category.value for item in ruleset.items},
+        rules=tuple(rules),
+        agreements=flat_agreements(ruleset, years, index, scalar),
+        inflow_item=agreement_items.get("central_inflow"),
+        co_funding_item=agreement_items.get("co_funding"),
+        obligations=tuple(affordability.obligations) if affordability else (),
+        limit=per_year(affordability.limit) if affordability else None,
+        national_tax=national(measures.national_tax) if measures else None,
+        national_tax_less=tuple(measures.national_tax_less) if measures else (),
+        local_taxes=tuple(measures.local_taxes) if measures else (),
+        population=regional(measures.population) if measures else None,
     )
+
+
+def whole(weights: list[Any]) -> list[int]:
+    """Exact weights (Decimals, ints) as whole numbers in the same proportions."""
+    fractions = [Fraction(w) for w in weights]
+    common = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
+    return [int(f * common) for f in fractions]
+
+
+def flat_agreements(
+    ruleset: Any, years: list[int], index: dict[str, int], scalar: Callable[[str, int], Fraction]
+) -> Agreements:
+    """Binding agreements' projects as arrays: one row per project, one plane per version
+    of its terms. (A proposal pays nothing: it is left out here, not computed as 0.)"""
+    from fiscal.rules.agreements import CENTRAL as CENTRE
+    from fiscal.rules.agreements import terms_in_force
+
+    projects = []  # (agreement, [(first year or None, terms)])
+    for agreement in ruleset.agreements:
+        if agreement.binding:
+            for project in agreement.projects:
+                projects.append((agreement, terms_in_force(project, agreement.amendments)))
+    known = [
+        year
+        for _, versions in projects
+        for _, terms in versions
+        for year in (
+            *terms.years,
+            *([terms.indexation.base_year] if terms.indexation else []),
+        )
+    ]
+    first_year = min(known, default=years[0])
+    length = max(known, default=years[0]) - first_year + 1
+    count = len(projects)
+    most_versions = max((len(v) for _, v in projects), default=1)
+    most_payers = max((len(t.shares) for _, v in projects for _, t in v), default=1)
+    most_regions = max(
+        (
+            max(
+                sum(p.kind == "region" for p in a.parties),
+                len(t.central_to_regions or {}),
+            )
+            for a, v in projects
+            for _, t in v
+        ),
+        default=1,
+    )
+    kv = (count, most_versions)
+    kvj, kvr = (*kv, most_payers), (*kv, most_regions)
+    spans = [(min(t.years[0] for _, t in v), max(t.years[1] for _, t in v)) for _, v in projects]
+    window = np.asarray([first - first_year for first, _ in spans], dtype=np.intp)
+    width = max((last - first + 1 for first, last in spans), default=1)
+    versions = np.zeros(count, dtype=np.intp)
+    start = np.full(kv, length, dtype=np.intp)
+    total = np.zeros(kv, dtype=np.int64)
+    schedule = np.zeros((*kv, width), dtype=np.int64)
+    cap = np.full(kv, NO_CAP, dtype=np.int64)
+    index_base = np.full(kv, -1, dtype=np.intp)
+    index_rate = np.zeros(kv, dtype=np.intp)
+    last_paid = np.full(count, length, dtype=np.intp)
+    payer_weight = np.zeros(kvj, dtype=np.int64)
+    payer_kind = np.full(kvj, NO_PARTY, dtype=np.int8)
+    payer_region = np.full(kvj, -1, dtype=np.intp)
+    shift_weight = np.zeros(kvr, dtype=np.int64)
+    shift_payer = np.zeros(kvr, dtype=np.intp)
+    inflow_weight = np.zeros(kvr, dtype=np.int64)
+    inflow_region = np.full(kvr, -1, dtype=np.intp)
+    indexes: dict[str, int] = {}
+    codes = {"ministry": CENTRAL, "region": REGION, "private": PRIVATE}
+    for p, (agreement, terms_list) in enumerate(projects):
+        versions[p] = len(terms_list)
+        if agreement.last_paid_year is not None:
+            last_paid[p] = agreement.last_paid_year - first_year
+        kinds = {party.id: party.kind for party in agreement.parties}
+        region_parties = [party.id for party in agreement.parties if party.kind == "region"]
+        for k, (first, terms) in enumerate(terms_list):
+            start[p, k] = -1 if first is None else first - first_year
+            total[p, k] = terms.total_krw
+            span = list(range(terms.years[0], terms.years[1] + 1))
+            if terms.schedule is not None:
+                weights = whole([terms.schedule.get(y, 0) for y in span])
+            elif terms.schedule_krw is not None:
+                weights = [terms.schedule_krw.get(y, 0) for y in span]
+            else:
+                weights = [1] * len(span)
+            for year, weight in zip(span, weights, strict=True):
+                schedule[p, k, year - first_year - window[p]] = weight
+            if terms.central_cap_krw is not None:
+                cap[p, k] = terms.central_cap_krw
+            if terms.indexation is not None:
+                index_base[p, k] = terms.indexation.base_year - first_year
+                index_rate[p, k] = indexes.setdefault(terms.indexation.parameter, len(indexes))
+            payers = list(terms.shares)
+            for j, (party, weight) in enumerate(
+                zip(payers, whole([terms.shares[q] for q in payers]), strict=True)
+            ):
+                kind = "central" if party == CENTRE else kinds.get(party, "central")
+                payer_weight[p, k, j] = weight
+                payer_kind[p, k, j] = codes.get(kind, CENTRAL)
+                payer_region[p, k, j] = index[party] if kind == "region" else -1
+            shares = [terms.shares.get(r, 0) for r in region_parties]
+            positive = [s if s > 0 else 0 for s in shares]
+            for r, (region, weight) in enumerate(zip(region_parties, whole(positive), strict=True)):
+                shift_weight[p, k, r] = weight
+                shift_payer[p, k, r] = payers.index(region) if weight else 0
+            split: dict[str, Any]
+            if terms.central_to_regions is not None:
+                split = dict(terms.central_to_regions)
+            else:
+                split = dict(zip(region_parties, shares, strict=True))
+                if not any(split.values()):
+                    split = dict.fromkeys(split, 1)
+            for r, (region, weight) in enumerate(
+                zip(split, whole(list(split.values())), strict=True)
+            ):
+                inflow_weight[p, k, r] = weight
+                inflow_region[p, k, r] = index[region]
+    # An index's rate for every year of the axis; 0 where none is in force (a year the
+    # engine would need but cannot find stops the projection, so no floor reads it).
+    rates = [
+        [
+            scalar(path, year) if ruleset.resolve(path).parameter.in_force(year) else Fraction(0)
+            for year in range(first_year, first_year + length)
+        ]
+        for path in indexes
+    ]
+    num = np.asarray([[f.numerator for f in row] for row in rates], dtype=np.int64)
+    den = np.asarray([[f.denominator for f in row] for row in rates], dtype=np.int64)
+    return Agreements(
+        first_year=first_year,
+        length=length,
+        offset=first_year - years[0],
+        window=window,
+        versions=versions,
+        start=start,
+        total=total,
+        schedule=schedule,
+        cap=cap,
+        index_base=index_base,
+        index_rate=index_rate,
+        rates=Rate(num.reshape(len(indexes), length), den.reshape(len(indexes), length)),
+        last_paid=last_paid,
+        payer_weight=payer_weight,
+        payer_kind=payer_kind,
+        payer_region=payer_region,
+        shift_weight=shift_weight,
+        shift_payer=shift_payer,
+        inflow_weight=inflow_weight,
+        inflow_region=inflow_region,
+    )
+
+
+def engine_outputs(projection: Any) -> dict[str, Any]:
+    """The projection's figures under the names the floors give theirs."""
+    out: dict[str, Any] = dict(projection.amounts)
+    out.update({f"pool.{pool.item}": pool.pool for pool in projection.pools})
+    for name in (*projection.headline.MONEY, *projection.headline.RATIOS):
+        out[f"headline.{name}"] = getattr(projection.headline, name)
+    if projection.affordability is not None:
+        for name in ("obligations", "flagged", "share_of_own_source"):
+            out[f"affordability.{name}"] = getattr(projection.affordability, name)
+    if projection.measures is not None:
+        for name in (
+            "national_tax",
+            "local_tax",
+            "local_tax_share",
+            "cv_before_transfers",
+            "cv_after_transfers",
+        ):
+            out[f"measures.{name}"] = getattr(projection.measures, name)
+    return out
+
+
+class FloorMismatch(AssertionError):
+    """A floor and the engine disagree: one of them computes the rules wrongly."""
+
+
+def check_floor(
+    floor: str,
+    computed: dict[str, Any],
+    engine: dict[str, Any],
+    region_ids: list[str],
+    years: list[int],
+) -> None:
+    """Fail, naming the item and the first differing government and year, unless every
+    figure the floor computes equals the engine's: to the won for money and flags;
+    within 1e-9 (relative) for ratios, which are floats divided in a different order.
+    The floor must compute every figure ``engine_outputs`` names."""
+    missing = [name for name in engine if name not in computed]
+    if missing:
+        raise FloorMismatch(f"{floor} floor does not compute {', '.join(missing)}")
+    for name, values in computed.items():
+        if name not in engine:
+            raise FloorMismatch(f"{floor} floor computes {name!r}; the engine does not")
+        expected = np.asarray(engine[name])
+        got = np.asarray(values)
+        if got.shape != expected.shape:
+            raise FloorMismatch(
+                f"{floor} floor, {name}: shape {got.shape}, the engine's {expected.shape}"
+            )
+        if expected.dtype.kind == "f":
+            differs = ~np.isclose(got, expected, rtol=1e-9, atol=1e-12)
+        else:
+            differs = got != expected
+        if differs.any():
+            cell = tuple(int(i) for i in np.argwhere(differs)[0])
+            where = (
+                f"{region_ids[cell[0]]}, {years[cell[1]]}"
+                if len(cell) == 2
+                else f"{years[cell[0]]}"
+            )
+            raise FloorMismatch(
+                f"{floor} floor differs from the engine on {name!r} in {int(differs.sum())} "
+                f"cells; first at {where}: floor {got[cell].item()!r}, "
+                f"engine {expected[cell].item()!r}"
+            )
 
 
 def yaml_floor(root: Path) -> None:
@@ -178,15 +497,21 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
         agreement_items._SCHEDULE_CACHE.clear()
         cold = median_time(lambda: projection_module.project(ruleset, inputs, years), 1)
         warm = median_time(lambda: projection_module.project(ruleset, inputs, years), repeats)
+        # The floors compute the same figures: check that they do, then time them.
         data = floor_data(ruleset, inputs, years)
+        engine = engine_outputs(projection_module.project(ruleset, inputs, years))
+        start = time.perf_counter()
+        looped = loop_floor(data)
+        loop = time.perf_counter() - start
+        check_floor("loop", looped, engine, ruleset.region_ids, years)
+        check_floor("numpy", numpy_floor(data), engine, ruleset.region_ids, years)
         floor = median_time(lambda: numpy_floor(data), repeats)
-        loop = median_time(lambda: loop_floor(data), 1)
         rows.append(
             (
                 f"project 243 x {n_years} years, cold",
                 f"{cold:.3f} s",
                 f"{floor:.3f} s (numpy)",
-                f"engine/numpy {cold / floor:.1f}x",
+                f"engine/numpy {cold / floor:.1f}x; loop/engine {loop / cold:.1f}x",
             )
         )
         rows.append(
@@ -327,7 +652,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one run each")
     parser.add_argument("--write", action="store_true", help="write the table to BENCHMARKS.md")
     args = parser.parse_args()
-    text = report(run(args.quick), args.quick)
+    try:
+        rows = run(args.quick)
+    except FloorMismatch as error:
+        raise SystemExit(f"python -m benchmarks: {error}") from error
+    text = report(rows, args.quick)
     print(text)
     if args.write:
         target = REPO / "BENCHMARKS.md"
