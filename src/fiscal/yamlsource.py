@@ -53,7 +53,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """The C composer, without PyYAML's YAML 1.1 guess at every plain scalar's type
     (a regex search per scalar, and a second one to undo it: a third of the parse)."""
 
