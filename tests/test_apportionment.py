@@ -14,7 +14,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fiscal.engine.money import apply_rate, apportion, integer_weights
+from fiscal.engine.money import (
+    _int64_divmod_product,
+    apply_rate,
+    apportion,
+    integer_weights,
+    split_exact,
+)
 
 FAST = settings(max_examples=100, deadline=None)
 
@@ -346,3 +352,57 @@ def test_the_smallest_int64_amount_is_scaled_exactly() -> None:
     assert apply_rate(np.asarray([INT64_MIN], dtype=np.int64), rate).tolist() == expected(
         [INT64_MIN], rate
     )
+
+
+@st.composite
+def near_multiples(draw: st.DrawFn) -> tuple[int, int, int]:
+    """a x b just around a multiple of c, where a float estimate lands on either side."""
+    c = draw(st.integers(min_value=2**40, max_value=2**45))
+    m = draw(st.integers(min_value=1, max_value=2**12))
+    b = draw(st.integers(min_value=2**25, max_value=2**37))
+    offset = draw(st.integers(min_value=-2, max_value=2))
+    return c * m + offset, b, c
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=2**62),
+            st.integers(min_value=0, max_value=2**62),
+            st.integers(min_value=1, max_value=2**61 - 1),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+    | st.lists(near_multiples(), min_size=1, max_size=30)
+)
+def test_products_beyond_int64_are_divided_exactly_or_left_to_python_integers(
+    cells: list[tuple[int, int, int]],
+) -> None:
+    # A pool times a key often passes 2**63; the quotient and the remainder must be
+    # exactly Python's, or the int64 path must step aside (None).
+    a, b, c = (np.asarray(column, dtype=np.int64) for column in zip(*cells, strict=True))
+    divided = _int64_divmod_product(a, b, c)
+    if divided is None:
+        assert max(x * y // z for x, y, z in cells) >= 2**50 - 2 or max(c.tolist()) >= 2**61
+        return
+    quotient, remainder = divided
+    assert quotient.tolist() == [x * y // z for x, y, z in cells]
+    assert remainder.tolist() == [x * y % z for x, y, z in cells]
+
+
+@FAST
+@given(
+    pools=st.lists(st.integers(min_value=0, max_value=10**14), min_size=1, max_size=4),
+    key=st.lists(st.integers(min_value=0, max_value=10**16), min_size=1, max_size=30),
+)
+def test_a_national_pool_by_a_won_key_divides_as_python_integers_do(
+    pools: list[int], key: list[int]
+) -> None:
+    # Pools of 10**14 won by keys of 10**16 won: the int64 path must give the parts,
+    # ties included, that the division in Python integers gives.
+    weights = np.asarray([[k] * len(pools) for k in key], dtype=np.int64)
+    parts = apportion(np.asarray(pools, dtype=np.int64), weights)
+    for y, pool in enumerate(pools):
+        assert parts[:, y].tolist() == split_exact(pool, key)

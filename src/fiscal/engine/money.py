@@ -259,13 +259,16 @@ def _int64_largest_remainder(pool: Int64Array, w: Any) -> Int64Array | None:
     if n == 0 or int(weights.max(initial=0)) * n >= _INT64_SAFE:
         return None  # the column totals themselves might not fit
     total = weights.sum(axis=0)
-    if int(total.max(initial=0)) * int(pool.max(initial=0)) >= _INT64_SAFE:
-        return None
     live = total > 0
     safe_total = np.where(live, total, 1)
-    product = weights * pool[None, :]
-    shares: Int64Array = np.where(live[None, :], product // safe_total[None, :], 0)
-    remainder = np.where((weights > 0) & live[None, :], product % safe_total[None, :], -1)
+    divided = _int64_divmod_product(
+        np.broadcast_to(pool[None, :], weights.shape), weights, safe_total[None, :]
+    )
+    if divided is None:
+        return None
+    quotient, rest = divided
+    shares: Int64Array = np.where(live[None, :], quotient, 0)
+    remainder = np.where((weights > 0) & live[None, :], rest, -1)
     left = np.where(live, pool - shares.sum(axis=0), 0)
     if left.any():
         index = np.broadcast_to(np.arange(n)[:, None], (n, years))
@@ -274,6 +277,46 @@ def _int64_largest_remainder(pool: Int64Array, w: Any) -> Int64Array | None:
         np.put_along_axis(rank, order, np.arange(n)[None, :].repeat(years, axis=0), axis=1)
         shares = shares + (left[None, :] > rank.T).astype(np.int64)
     return shares.astype(np.int64)
+
+
+# Bounds of the int64 division of a product that may pass int64 (see below).
+_QUOTIENT_BOUND = 2**50
+_DIVISOR_BOUND = 2**61
+
+
+def _int64_divmod_product(
+    a: Int64Array, b: Int64Array, c: Int64Array
+) -> tuple[Int64Array, Int64Array] | None:
+    """``floor(a x b / c)`` and ``a x b mod c`` for non-negative a, b and c > 0, exactly,
+    in int64 even where ``a x b`` does not fit (a 10^14 won pool times a 10^15 key).
+
+    Below 2**50 the float64 estimate of the quotient is within one of the truth (its
+    relative error is under 2**-51), so the true remainder is within ``c`` of the
+    estimate's; that one is computed modulo 2**64, where it is exact as long as
+    ``2c < 2**63``, and one step each way corrects the estimate. None when a bound
+    does not hold: the caller then uses Python integers.
+    """
+    if not a.size:
+        return np.zeros(a.shape, dtype=np.int64), np.zeros(a.shape, dtype=np.int64)
+    if int(a.max()) * int(b.max()) < _INT64_SAFE:
+        product = a * b
+        return product // c, product % c
+    if int(c.max()) >= _DIVISOR_BOUND:
+        return None
+    estimate = np.floor(a.astype(np.float64) * b.astype(np.float64) / c.astype(np.float64))
+    if float(estimate.max()) >= _QUOTIENT_BOUND:
+        return None
+    q = estimate.astype(np.int64)
+    with np.errstate(over="ignore"):
+        wrapped = a.astype(np.uint64) * b.astype(np.uint64) - q.astype(np.uint64) * c.astype(
+            np.uint64
+        )
+    r = wrapped.view(np.int64)
+    low = r < 0
+    q, r = q - low, np.where(low, r + c, r)
+    high = r >= c
+    q, r = q + high, np.where(high, r - c, r)
+    return q, r
 
 
 def _largest_remainder(pool: Int64Array, w: FloatArray) -> Int64Array:
