@@ -2,7 +2,8 @@
 
 It computes nothing itself: each command is a call or two of the Python API, then
 printing. Heavy libraries (numpy, pandas, pydantic, xlsxwriter) are imported inside
-the commands that need them, so ``fiscal --help`` and shell completion start fast.
+the commands that need them, and help pages are drawn by :mod:`fiscal.cli_help`
+without rich, so ``fiscal --help`` and shell completion start fast.
 
 Conventions every command follows: ``--help`` shows examples; a command that prints a
 table takes ``--json`` (exact numbers, for scripts); commands that write or check take
@@ -16,15 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from fiscal import __version__
+from fiscal import __version__, cli_help
 from fiscal.errors import UserError
 
 if TYPE_CHECKING:
@@ -48,6 +47,7 @@ EXIT_CODES = {
     EXIT_INTERRUPTED: "interrupted (Ctrl-C); nothing half-written is left behind",
 }
 
+
 app = typer.Typer(
     name="fiscal",
     help="Fiscal decentralisation and investment-agreement calculator: project every "
@@ -60,6 +60,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    cls=cli_help.HelpGroup,  # help drawn without rich
+    # typer converts each option's value with pydantic unless it is a bool already; its own
+    # flags default to None, so `fiscal project --help` would import pydantic just to read
+    # None as "not given". False says the same, and is a bool.
+    context_settings={
+        "default_map": {"help": False, "install_completion": False, "show_completion": False}
+    },
 )
 
 
@@ -230,7 +237,7 @@ def _git_failed(command: str, message: str) -> typer.Exit:
 # --- budget officers: project, compare, explain, sweep, agreements --------------------------
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def project(
     ctx: typer.Context,
     rules: RulesOption = None,
@@ -292,7 +299,7 @@ def project(
     out.print(f"Wrote {output}", markup=False)
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def compare(
     scenarios: Annotated[
         list[Path], typer.Argument(metavar="SCENARIO...", help="Scenario files to compare.")
@@ -361,7 +368,7 @@ def compare(
     out.print(f"Wrote {output}", markup=False)
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def explain(
     region: Annotated[
         str,
@@ -407,7 +414,7 @@ def explain(
         out.print(part, soft_wrap=isinstance(part, str))
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def sweep(
     param: Annotated[
         str, typer.Option("--param", help="Parameter path, e.g. local_consumption_tax.vat_share.")
@@ -478,7 +485,7 @@ def sweep(
     out.print(f"Wrote {output}", markup=False)
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def synth(
     output: Annotated[Path, typer.Argument(help="Folder to create (rules/ and inputs/ inside).")],
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
@@ -502,7 +509,7 @@ def synth(
     typer.echo(f"Wrote {output}/rules and {output}/inputs (seed {seed})")
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def agreements(
     agreement_id: Annotated[
         str | None,
@@ -541,7 +548,7 @@ def agreements(
 # --- rule maintainers: validate, schema -----------------------------------------------------
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def validate(
     rules_dir: Annotated[
         Path | None, typer.Argument(help="Ruleset folder. Default: the bundled Korean ruleset.")
@@ -578,7 +585,7 @@ SCHEMA_KINDS_HELP = (
 )
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def schema(
     kind: Annotated[
         str, typer.Argument(help=SCHEMA_KINDS_HELP, autocompletion=_complete_schema_kind)
@@ -613,7 +620,7 @@ def schema(
 # --- auditors: diff, history -----------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def diff(
     old: Annotated[
         str | None,
@@ -697,7 +704,7 @@ def diff(
     raise typer.Exit(EXIT_RULES_CHANGED if found.changed else EXIT_OK)
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def history(
     ident: Annotated[
         str,
@@ -732,7 +739,7 @@ def history(
         render.console().print(history_rich(found))
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def verify(
     workbook: Annotated[Path, typer.Argument(help="A workbook written by fiscal project.")],
     rules: Annotated[
@@ -774,7 +781,7 @@ def verify(
 # --- template staff: template, import --------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=cli_help.HelpCommand)
 def template(
     kind: Annotated[
         str,
@@ -825,7 +832,7 @@ def template(
         )
 
 
-@app.command("import")
+@app.command("import", cls=cli_help.HelpCommand)
 def import_(
     file: Annotated[Path, typer.Argument(help="The filled-in template (.xlsx).")],
     rules: RulesOption = None,
@@ -938,6 +945,9 @@ def _run() -> None:
         print("fiscal: interrupted; no file was left half-written.", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
     except Exception:  # a bug: keep the traceback out of the user's way, but keep it
+        import tempfile
+        import traceback
+
         with tempfile.NamedTemporaryFile(
             "w", prefix="fiscal-crash-", suffix=".log", delete=False, encoding="utf-8"
         ) as log:
