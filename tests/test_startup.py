@@ -1,4 +1,5 @@
-"""Starting fast: ``--help`` is complete, fits the terminal and loads nothing heavy."""
+"""Starting fast: ``--help`` is complete, fits the terminal and loads nothing heavy; shell
+completion writes the script of the shell it is asked for."""
 
 from __future__ import annotations
 
@@ -188,3 +189,27 @@ def test_no_color_leaves_the_help_without_colour_on_a_terminal() -> None:
 @pytest.mark.parametrize("args", [*((*page, "--help") for page in _pages()), ("--version",), ()])
 def test_help_and_version_load_no_heavy_library(args: tuple[str, ...]) -> None:
     assert _loaded(*args) == set()
+
+
+# --- shell completion --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shell", "script"),
+    [
+        ("bash", "complete -o default -F _fiscal_completion fiscal"),
+        ("zsh", "#compdef fiscal"),
+        ("fish", "complete --command fiscal"),
+    ],
+)
+def test_show_completion_writes_the_script_of_the_shell_named(shell: str, script: str) -> None:
+    """Whatever shell started fiscal (or none, as in CI): the one named is the one written."""
+    done = run_fiscal("--show-completion", shell)
+    assert done.returncode == 0, done.stderr
+    assert script in done.stdout
+
+
+def test_show_completion_for_an_unknown_shell_says_so() -> None:
+    done = run_fiscal("--show-completion", "tcsh")
+    assert done.returncode == 1
+    assert "Shell tcsh not supported." in done.stderr

@@ -29,6 +29,8 @@ from fiscal.errors import UserError
 if TYPE_CHECKING:
     from datetime import date
 
+    from typer._click import Context
+
 EXIT_OK = 0
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
@@ -48,6 +50,23 @@ EXIT_CODES = {
 }
 
 
+class FiscalGroup(cli_help.HelpGroup):
+    """The ``fiscal`` command: help drawn by :mod:`fiscal.cli_help`, and shell completion
+    for the shell named after ``--show-completion`` or ``--install-completion``."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        # typer's completion flags guess the shell from the parent process and ignore a
+        # name after them, so `fiscal --show-completion bash` fails ("Shell  not
+        # supported.") where no shell started fiscal, e.g. in CI. A name given is the shell.
+        if len(args) > 1 and args[0] in COMPLETION_FLAGS and not args[1].startswith("-"):
+            flag = next(p for p in self.params if args[0] in p.opts)
+            if flag.callback is not None:
+                flag.callback(ctx, flag, args[1])  # typer's: writes the script, then exits
+        return super().parse_args(ctx, args)
+
+
+COMPLETION_FLAGS = ("--show-completion", "--install-completion")
+
 app = typer.Typer(
     name="fiscal",
     help="Fiscal decentralisation and investment-agreement calculator: project every "
@@ -60,7 +79,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
-    cls=cli_help.HelpGroup,  # help drawn without rich
+    cls=FiscalGroup,
     # typer converts each option's value with pydantic unless it is a bool already; its own
     # flags default to None, so `fiscal project --help` would import pydantic just to read
     # None as "not given". False says the same, and is a bool.
