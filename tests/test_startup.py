@@ -191,6 +191,11 @@ def test_help_and_version_load_no_heavy_library(args: tuple[str, ...]) -> None:
     assert _loaded(*args) == set()
 
 
+def test_validate_loads_no_workbook_dataframe_or_terminal_library() -> None:
+    loaded = {m.split(".")[0] for m in _loaded("validate")}
+    assert not loaded & {"pandas", "openpyxl", "xlsxwriter", "numpy_financial", "rich"}
+
+
 # --- shell completion --------------------------------------------------------------------------
 
 
