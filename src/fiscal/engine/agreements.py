@@ -20,19 +20,30 @@ Terminated agreements pay nothing after the last year in force. All amounts are 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import chain, repeat, starmap
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from fiscal.engine.money import apportion, integer_weights, split_exact
 from fiscal.errors import Problem, SourcePos
 from fiscal.rules.agreements import CENTRAL, Agreement, Project, terms_in_force
 
 RateOf = Callable[[str, int], Fraction]
+
+
+PARTY_KINDS = ("ministry", "region", "private", "central")
+FLOW_KINDS = ("cost_share", "central_inflow")
+# Who pays, as the totals and present values group it: by party kind, in PARTY_KINDS order.
+BUCKETS = ("central", "local", "private")
+
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,36 +60,260 @@ class Flow:
     source: SourcePos
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
+class FlowTable:
+    """The flows of many projects as columns, project after project, in schedule order.
+
+    One row per party, year and kind of money (the fields of :class:`Flow`, whose
+    records are made only when someone lists them), and one row per year paid with the
+    project's nominal amount. ``flow_start`` and ``paid_start`` say where each project's
+    rows begin (one entry more than projects).
+    """
+
+    agreement_ids: Sequence[str]  # per project
+    project_ids: Sequence[str]  # per project
+    names: Sequence[str]  # party ids, indexed by ``party``
+    sources: Sequence[SourcePos]  # the terms in force, indexed by ``source``
+    owner: IntArray  # per flow: the project
+    party: IntArray
+    party_kind: IntArray  # index into PARTY_KINDS
+    flow: IntArray  # index into FLOW_KINDS
+    year: IntArray
+    amount: IntArray
+    source: IntArray
+    flow_start: IntArray
+    paid_year: IntArray  # per year paid
+    paid_amount: IntArray
+    paid_start: IntArray
+
+    @classmethod
+    def of(
+        cls, agreement_id: str, projects: Sequence[tuple[str, list[Flow], dict[int, int]]]
+    ) -> FlowTable:
+        """One agreement's projects (id, flows, nominal amount per year) as a table."""
+        names: dict[str, int] = {}
+        sources: dict[SourcePos, int] = {}
+        columns: list[list[int]] = [[] for _ in range(7)]
+        paid_year: list[int] = []
+        paid_amount: list[int] = []
+        flow_start, paid_start = [0], [0]
+        for index, (_, flows, amounts) in enumerate(projects):
+            for f in flows:
+                row = (
+                    index,
+                    names.setdefault(f.party, len(names)),
+                    PARTY_KINDS.index(f.party_kind),
+                    FLOW_KINDS.index(f.flow),
+                    f.year,
+                    f.amount,
+                    sources.setdefault(f.source, len(sources)),
+                )
+                for column, value in zip(columns, row, strict=True):
+                    column.append(value)
+            flow_start.append(len(columns[0]))
+            paid_year += amounts
+            paid_amount += amounts.values()
+            paid_start.append(len(paid_year))
+        owner, party, kind, flow, year, amount, source = (_ints(c) for c in columns)
+        return cls(
+            [agreement_id] * len(projects),
+            [project_id for project_id, _, _ in projects],
+            list(names),
+            list(sources),
+            owner,
+            party,
+            kind,
+            flow,
+            year,
+            amount,
+            source,
+            _ints(flow_start),
+            _ints(paid_year),
+            _ints(paid_amount),
+            _ints(paid_start),
+        )
+
+    def flows(self, rows: Sequence[int] | IntArray | slice) -> list[Flow]:
+        """The flows of some rows, as :class:`Flow` records."""
+        return list(starmap(Flow, self.rows(rows)))
+
+    def rows(self, rows: Sequence[int] | IntArray | slice) -> Iterator[FlowRow]:
+        """The flows of some rows as plain tuples, in the order of :class:`Flow`'s fields:
+        for the listings of many flows, which need no records."""
+        chosen = rows if isinstance(rows, slice) else np.asarray(rows, dtype=np.int64)
+        owner = self.owner[chosen].tolist()
+        source = self.source[chosen]
+        # Each source once: the batch reads them from the rule files' objects when asked.
+        sources = {int(s): self.sources[int(s)] for s in np.unique(source)}
+        return zip(
+            map(self.agreement_ids.__getitem__, owner),
+            map(self.project_ids.__getitem__, owner),
+            map(self.names.__getitem__, self.party[chosen].tolist()),
+            map(PARTY_KINDS.__getitem__, self.party_kind[chosen].tolist()),
+            map(FLOW_KINDS.__getitem__, self.flow[chosen].tolist()),
+            self.year[chosen].tolist(),
+            self.amount[chosen].tolist(),
+            map(sources.__getitem__, source.tolist()),
+            strict=True,
+        )
+
+
+FlowRow = tuple[str, str, str, str, str, int, int, SourcePos]
+
+
+def _ints(values: Sequence[int]) -> IntArray:
+    """Whole numbers as int64, or as Python integers where one does not fit."""
+    try:
+        return np.asarray(values, dtype=np.int64)
+    except OverflowError:
+        return np.asarray(values, dtype=object)
+
+
+@dataclass(frozen=True, eq=False)
+class ScheduleFigures:
+    """What the projects and agreements of a batch come to, as columns.
+
+    Per project (numbered as in ``table``): its title, the total in force at the end
+    and what a termination left unpaid (base-year prices). Per agreement: where its
+    projects begin (one entry more than agreements), and its cost shares over all years
+    and their present values, each as (total, central, local, private).
+    """
+
+    table: FlowTable
+    titles: Sequence[str]
+    committed: Sequence[int]
+    unpaid: Sequence[int]
+    project_start: IntArray
+    totals: npt.NDArray[Any]
+    present_values: npt.NDArray[Any]
+
+
+@dataclass(eq=False)
 class ProjectSchedule:
+    """One project's money: the nominal amount of each year paid, and who pays and gets it.
+
+    The years, amounts and flows are read from the table of the schedule's batch when
+    first asked for: a national projection lists only the few a reader looks at.
+    """
+
     agreement: str
     project: str
     title: str
-    years: list[int]
-    amounts: dict[int, int]  # nominal won per year
-    flows: list[Flow]
     committed_total: int  # the total in force at the end, base-year prices
     unpaid: int  # left unpaid by a termination, base-year prices
+    table: FlowTable = field(repr=False)
+    index: int = 0  # this project's place in the table
+
+    @cached_property
+    def years(self) -> list[int]:
+        """The years paid, in order."""
+        start, stop = self.table.paid_start[self.index : self.index + 2].tolist()
+        years: list[int] = self.table.paid_year[start:stop].tolist()
+        return years
+
+    @cached_property
+    def amounts(self) -> dict[int, int]:
+        """Nominal won per year paid."""
+        start, stop = self.table.paid_start[self.index : self.index + 2].tolist()
+        return dict(zip(self.years, self.table.paid_amount[start:stop].tolist(), strict=True))
+
+    @cached_property
+    def flows(self) -> list[Flow]:
+        """Year by year: each payer's cost share, then the central money each region gets."""
+        start, stop = self.table.flow_start[self.index : self.index + 2].tolist()
+        return self.table.flows(slice(start, stop))
 
 
-@dataclass
+@dataclass(eq=False)
 class AgreementSchedule:
+    """One agreement's schedule: its projects, totals by who pays, and present values.
+
+    The projects and figures are read from the batch's columns when first asked for.
+    """
+
     agreement: Agreement
-    projects: list[ProjectSchedule] = field(default_factory=list)
-    discount_rate: Fraction = Fraction(0)
-    base_year: int = 0
-    present_value: dict[str, int] = field(default_factory=dict)  # total, central, local, private
+    discount_rate: Fraction
+    base_year: int  # the year the present values are discounted to
+    figures: ScheduleFigures = field(repr=False)
+    index: int = 0  # this agreement's place in the figures
+
+    @cached_property
+    def projects(self) -> list[ProjectSchedule]:
+        figures = self.figures
+        first, stop = figures.project_start[self.index : self.index + 2].tolist()
+        return [
+            ProjectSchedule(
+                self.agreement.id,
+                figures.table.project_ids[p],
+                figures.titles[p],
+                figures.committed[p],
+                figures.unpaid[p],
+                figures.table,
+                p,
+            )
+            for p in range(first, stop)
+        ]
+
+    @cached_property
+    def present_value(self) -> dict[str, int]:
+        """Cost shares discounted to the base year: total, central, local, private."""
+        return dict(zip(_KINDS, self.figures.present_values[self.index].tolist(), strict=True))
+
+    @cached_property
+    def totals(self) -> dict[str, int]:
+        """Cost shares over all years: total, central, local, private."""
+        return dict(zip(_KINDS, self.figures.totals[self.index].tolist(), strict=True))
 
     @property
     def flows(self) -> list[Flow]:
         return [f for p in self.projects for f in p.flows]
 
+    def flow_rows(self) -> Iterator[FlowRow]:
+        """The flows of every project, as plain tuples in the order of :class:`Flow`'s
+        fields (for listings of thousands of agreements, which need no records)."""
+        figures = self.figures
+        first, stop = figures.project_start[self.index : self.index + 2].tolist()
+        table = figures.table
+        return table.rows(slice(*table.flow_start[[first, stop]].tolist()))
+
     def total(self, kind: str | None = None) -> int:
-        return sum(
-            f.amount
-            for f in self.flows
-            if f.flow == "cost_share" and (kind is None or _bucket(f.party_kind) == kind)
-        )
+        """The cost shares over all years: all of them, or one kind's (central, local, private)."""
+        if kind is None:
+            return self.totals["total"]
+        return self.totals[kind] if kind in BUCKETS else 0
+
+
+_KINDS = ("total", *BUCKETS)
+
+
+def flow_listing(
+    schedules: Sequence[AgreementSchedule],
+) -> Iterator[tuple[FlowRow, AgreementSchedule]]:
+    """Every flow of the schedules, in order, as a plain tuple with its schedule.
+
+    For the listings of a national projection (a hundred thousand flows): one pass over
+    each batch's table, no :class:`Flow` records.
+    """
+    runs: list[Iterator[tuple[FlowRow, AgreementSchedule]]] = []
+    start = 0
+    while start < len(schedules):
+        figures = schedules[start].figures
+        stop = start + 1
+        while (
+            stop < len(schedules)
+            and schedules[stop].figures is figures
+            and schedules[stop].index == schedules[stop - 1].index + 1
+        ):
+            stop += 1
+        run = schedules[start:stop]
+        table = figures.table
+        first = figures.project_start[[s.index for s in run] + [run[-1].index + 1]]
+        bounds = table.flow_start[first]
+        owners = chain.from_iterable(map(repeat, run, np.diff(bounds).tolist()))
+        rows = table.rows(slice(int(bounds[0]), int(bounds[-1])))
+        runs.append(zip(rows, owners, strict=True))
+        start = stop
+    return chain.from_iterable(runs)
 
 
 def _bucket(party_kind: str) -> str:
@@ -87,18 +322,49 @@ def _bucket(party_kind: str) -> str:
     )
 
 
+@dataclass
+class _Scheduled:
+    """One project as the reference scheduler leaves it, before it goes into a table."""
+
+    title: str
+    amounts: dict[int, int]
+    flows: list[Flow]
+    committed_total: int
+    unpaid: int
+
+
 def schedule_agreement(
     agreement: Agreement, rate_of: RateOf, discount_rate: Fraction
 ) -> tuple[AgreementSchedule, list[Problem]]:
+    """One agreement, project by project, year by year: the reference for the batch.
+
+    ``fiscal.engine.agreement_batch`` schedules thousands of agreements at once and must
+    give exactly what this gives.
+    """
     problems: list[Problem] = []
-    result = AgreementSchedule(agreement, discount_rate=discount_rate)
-    for project in agreement.projects:
-        schedule = _schedule_project(agreement, project, rate_of, problems)
-        result.projects.append(schedule)
-    years = [y for p in result.projects for y in p.amounts]
+    done = [_schedule_project(agreement, p, rate_of, problems) for p in agreement.projects]
+    table = FlowTable.of(
+        agreement.id,
+        [(p.id, d.flows, d.amounts) for p, d in zip(agreement.projects, done, strict=True)],
+    )
+    totals = dict.fromkeys(_KINDS, 0)
+    for flow in (f for d in done for f in d.flows):
+        if flow.flow == "cost_share":
+            totals["total"] += flow.amount
+            totals[_bucket(flow.party_kind)] += flow.amount
+    figures = ScheduleFigures(
+        table,
+        [d.title for d in done],
+        [d.committed_total for d in done],
+        [d.unpaid for d in done],
+        _ints([0, len(done)]),
+        np.asarray([list(totals.values())], dtype=object),
+        np.zeros((1, len(_KINDS)), dtype=object),
+    )
+    years = [y for d in done for y in d.amounts]
     start = agreement.signed.year if agreement.signed else min(years, default=0)
-    result.base_year = min([start, *years])
-    result.present_value = _present_values(result, discount_rate)
+    result = AgreementSchedule(agreement, discount_rate, min([start, *years]), figures)
+    figures.present_values[0] = list(_present_values(result, discount_rate).values())
     return result, problems
 
 
@@ -121,7 +387,7 @@ def _weights(terms: Project, years: list[int]) -> list[int]:
 
 def _schedule_project(
     agreement: Agreement, project: Project, rate_of: RateOf, problems: list[Problem]
-) -> ProjectSchedule:
+) -> _Scheduled:
     versions = terms_in_force(project, agreement.amendments)
     real: dict[int, int] = {}
     for index, (first_year, terms) in enumerate(versions):
@@ -219,16 +485,7 @@ def _schedule_project(
                         source,
                     )
                 )
-    return ProjectSchedule(
-        agreement=agreement.id,
-        project=project.id,
-        title=final.title,
-        years=sorted(real),
-        amounts=amounts,
-        flows=flows,
-        committed_total=final.total_krw,
-        unpaid=unpaid,
-    )
+    return _Scheduled(final.title, amounts, flows, final.total_krw, unpaid)
 
 
 def _index(amount: int, terms: Project, year: int, rate_of: RateOf) -> int:
