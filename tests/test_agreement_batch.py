@@ -7,7 +7,8 @@ feature at once (amendments, caps, indexation, termination, central money split 
 ``central_to_regions``, proposals, totals too large for the arrays) and check, to the
 won: every flow, year and amount, the totals and present values, the problems in their
 order, and which rates each agreement asked for. Then the pieces: the row-by-row split
-against ``split_exact``, and the present values against numpy-financial to the bit.
+against ``split_exact``, the present values against numpy-financial to the bit, and the
+agreement items of a projection against the flows behind each cell.
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ import numpy_financial as npf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fiscal.engine import agreement_items
 from fiscal.engine.agreement_batch import _npv, _split_rows, schedule_agreements
 from fiscal.engine.agreements import AgreementSchedule, schedule_agreement
 from fiscal.engine.money import split_exact
+from fiscal.engine.projection import Projection, project
 from fiscal.errors import Problem, SourcePos
+from fiscal.inputs import load_inputs
 from fiscal.rules.agreements import Agreement
+from fiscal.rules.loader import load_ruleset
+from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 from tests.test_agreement_schedules import (
     MAX_TOTAL,
     Cast,
@@ -36,6 +42,7 @@ from tests.test_agreement_schedules import (
     fractions_of_one,
     projects,
 )
+from tests.test_projection import YEARS
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 INDICES = ("index.construction", "index.wages", "index.missing")
@@ -380,3 +387,67 @@ def test_present_values_are_numpy_financials_to_the_bit(
     got = _npv(rate, values)
     for row, value in zip(values, got.tolist(), strict=True):
         assert value == npf.npv(rate, row)
+
+
+# --- in the projection ------------------------------------------------------------------------
+
+
+RULES = load_ruleset(BUNDLED_RULES)
+INPUTS = load_inputs(BUNDLED_INPUTS)
+
+
+def summed_one_at_a_time(projection: Projection, item: str, wanted: str) -> dict[Any, Any]:
+    """The agreement item as the projection summed it before: flow by flow."""
+    row = {r.id: i for i, r in enumerate(projection.regions)}
+    column = {year: j for j, year in enumerate(projection.years)}
+    cells: dict[tuple[int, int], list[Any]] = {}
+    for schedule in projection.agreements:
+        if not schedule.agreement.binding:
+            continue
+        for flow in schedule.flows:
+            if flow.flow == wanted and flow.party_kind == "region" and flow.year in column:
+                cells.setdefault((row[flow.party], column[flow.year]), []).append(flow)
+    return cells
+
+
+def test_each_agreement_cell_is_the_sum_of_the_flows_listed_behind_it() -> None:
+    agreement_items._SCHEDULE_CACHE.clear()
+    projection = project(RULES, INPUTS, YEARS)
+    checked = 0
+    for item in RULES.items:
+        if item.from_agreements is None:
+            continue
+        wanted = "central_inflow" if item.from_agreements == "central_inflow" else "cost_share"
+        expected = summed_one_at_a_time(projection, item.id, wanted)
+        assert projection.agreement_flows.cells(item.id) == expected
+        values = projection.amounts[item.id]
+        for r in range(len(projection.regions)):
+            for y in range(len(projection.years)):
+                flows = projection.agreement_flows.flows_at(item.id, r, y)
+                assert flows == expected.get((r, y), [])
+                assert values[r, y] == sum(f.amount for f in flows)
+                checked += bool(flows)
+    assert checked > 0
+    assert projection.agreement_flows.flows_at("no-such-item", 0, 0) == []
+
+
+def uses(projection: Projection) -> list[Any]:
+    """Which parameter values were used, in which years, by which rules, in order."""
+    return [
+        (u.ref, u.value.effective, sorted(u.years), list(u.rules))
+        for u in projection.parameter_uses
+    ]
+
+
+def test_a_second_projection_reuses_the_schedules_and_gives_the_same_figures() -> None:
+    agreement_items._SCHEDULE_CACHE.clear()
+    first = project(RULES, INPUTS, YEARS)
+    again = project(RULES, INPUTS, YEARS)
+    other_years = project(RULES, INPUTS, YEARS[:3])
+    assert again.agreements is first.agreements
+    for item in first.amounts:
+        assert np.array_equal(first.amounts[item], again.amounts[item])
+        assert np.array_equal(first.amounts[item][:, :3], other_years.amounts[item])
+    assert uses(again) == uses(first)
+    agreement_items._SCHEDULE_CACHE.clear()
+    assert uses(project(RULES, INPUTS, YEARS)) == uses(first)

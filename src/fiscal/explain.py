@@ -134,7 +134,7 @@ def explain(
             _step("co-funding = cost - subsidy", cost - subsidy, ""),
         ]
     elif trace.kind == "agreement":
-        flows = projection.agreement_flows.get(item, {}).get((r, y), [])
+        flows = projection.agreement_flows.flows_at(item, r, y)
         out["steps"] = [
             _step(
                 f"{f.agreement} / {f.project}: {f.flow.replace('_', ' ')}", f.amount, str(f.source)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from fiscal.engine.agreements import AgreementSchedule
+from fiscal.engine.agreements import AgreementSchedule, flow_listing
 from fiscal.engine.projection import Projection
 from fiscal.rules.ruleset import Ruleset
 from fiscal.views import View
@@ -150,23 +150,29 @@ def ledger(projection: Projection) -> Table:
         Column("source", "text", 52),
     ]
     rows: list[tuple[Cell, ...]] = []
+    # Agreement money: one row per agreement project, sourced at the terms in force.
+    listed = {
+        item: found
+        for item in projection.amounts
+        if (found := projection.agreement_flows.listing(item)) is not None
+    }
     for r, region in enumerate(projection.regions):
         for y, year in enumerate(projection.years):
             for item, values in projection.amounts.items():
                 trace = projection.traces[item]
-                flows = projection.agreement_flows.get(item, {}).get((r, y))
-                if flows:
-                    # One row per agreement project, sourced at the terms in force.
-                    for flow in flows:
+                flows = listed.get(item)
+                run = flows.runs.get((r, y)) if flows is not None else None
+                if flows is not None and run is not None:
+                    for i in range(*run):
                         rows.append(
                             (
                                 projection.scenario,
                                 region.id,
                                 year,
                                 item,
-                                flow.amount,
-                                f"agreement:{flow.agreement}/{flow.project}",
-                                str(flow.source),
+                                flows.amount[i],
+                                f"agreement:{flows.agreement[i]}/{flows.project[i]}",
+                                str(flows.source[i]),
                             )
                         )
                     continue
@@ -277,25 +283,26 @@ def agreements(projection: Projection) -> Table:
         Column("source", "text", 56),
     ]
     years = set(projection.years)
-    rows: list[tuple[Cell, ...]] = []
-    for schedule in projection.agreements:
-        binding = schedule.agreement.binding
-        for flow in schedule.flows:
-            counted = "yes" if binding and flow.year in years else "no"
-            rows.append(
-                (
-                    flow.agreement,
-                    schedule.agreement.status,
-                    flow.project,
-                    flow.party,
-                    flow.party_kind,
-                    flow.flow,
-                    flow.year,
-                    flow.amount,
-                    counted,
-                    str(flow.source),
-                )
-            )
+    shown = {id(s): (s.agreement.status, s.agreement.binding) for s in projection.agreements}
+    texts: dict[int, str] = {}  # each source written once: thousands of flows share one
+    # Plain rows, not Flow records: a national projection lists a hundred thousand.
+    rows: list[tuple[Cell, ...]] = [
+        (
+            agreement,
+            status,
+            project,
+            party,
+            kind,
+            kind_of_money,
+            year,
+            amount,
+            "yes" if binding and year in years else "no",
+            texts.get(id(source)) or texts.setdefault(id(source), str(source)),
+        )
+        for flow, schedule in flow_listing(projection.agreements)
+        for agreement, project, party, kind, kind_of_money, year, amount, source in [flow]
+        for status, binding in [shown[id(schedule)]]
+    ]
     return Table("Agreements", columns, rows)
 
 

@@ -3,51 +3,151 @@
 Items with ``from_agreements`` hold, per region and year, the central money a region
 receives or its own cost share, summed over the binding agreements. Schedules depend
 only on the agreements and the parameters they name (indexation and discount rates),
-so they are cached: a sweep or a comparison that changes anything else reuses them.
+so they are cached, and so are the sums for each list of years and regions: a sweep or
+a comparison that changes anything else reuses them. Which flows make up a cell is
+worked out only when someone asks (the ledger, ``fiscal explain``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from fiscal.engine.agreements import AgreementSchedule, Flow, schedule_agreement
-from fiscal.engine.context import Context, ItemTrace, Owner, ParameterUse
+from fiscal.engine.agreement_batch import Batch, schedule_agreements
+from fiscal.engine.agreements import (
+    FLOW_KINDS,
+    PARTY_KINDS,
+    AgreementSchedule,
+    Flow,
+    FlowTable,
+    IntArray,
+)
+from fiscal.engine.context import Context, ItemTrace, ParameterUse
 from fiscal.engine.money import Int64Array
 from fiscal.errors import SourcePos, UserError
 from fiscal.inputs import Inputs
+from fiscal.rules.agreements import Agreement
 from fiscal.rules.ruleset import Ruleset
+
+
+class AgreementFlows:
+    """The agreement flows behind each region-year cell of the agreement items.
+
+    ``flows_at(item, r, y)`` lists them in schedule order (agreement, project, party),
+    as :class:`Flow` records made when asked; ``cells(item)`` gives every non-empty cell
+    at once, and ``listing(item)`` the same as columns (for the ledger's many rows).
+    """
+
+    def __init__(self, table: FlowTable | None = None, years: int = 0) -> None:
+        self._table = table
+        self._years = years
+        self._items: dict[str, _ItemRows] = {}
+
+    def add(self, item: str, rows: _ItemRows) -> None:
+        self._items[item] = rows
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._items
+
+    def flows_at(self, item: str, r: int, y: int) -> list[Flow]:
+        """The flows summed into one cell of an item, in schedule order."""
+        found = self._items.get(item)
+        if found is None or self._table is None:
+            return []
+        cell = r * self._years + y
+        start, stop = np.searchsorted(found.sorted_cells, [cell, cell + 1]).tolist()
+        return self._table.flows(found.sorted_rows[start:stop])
+
+    def cells(self, item: str) -> dict[tuple[int, int], list[Flow]]:
+        """Every cell with flows: (region index, year index) -> its flows."""
+        listed = self.listing(item)
+        if listed is None or self._table is None:
+            return {}
+        flows = self._table.flows(self._items[item].sorted_rows)
+        return {cell: flows[start:stop] for cell, (start, stop) in listed.runs.items()}
+
+    def listing(self, item: str) -> CellListing | None:
+        """An item's flows as columns, cell after cell (None: not an agreement item)."""
+        found = self._items.get(item)
+        if found is None or self._table is None:
+            return None
+        table, rows = self._table, found.sorted_rows
+        cells = found.sorted_cells
+        starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if len(cells) else cells
+        bounds = [*starts.tolist(), len(cells)]
+        owner = table.owner[rows].tolist()
+        source = table.source[rows]
+        sources = {int(s): table.sources[int(s)] for s in np.unique(source)}
+        return CellListing(
+            runs={
+                divmod(cell, self._years): (start, stop)
+                for cell, start, stop in zip(
+                    cells[starts].tolist(), bounds[:-1], bounds[1:], strict=True
+                )
+            },
+            agreement=list(map(table.agreement_ids.__getitem__, owner)),
+            project=list(map(table.project_ids.__getitem__, owner)),
+            amount=table.amount[rows].tolist(),
+            source=list(map(sources.__getitem__, source.tolist())),
+        )
+
+
+@dataclass(frozen=True)
+class CellListing:
+    """An agreement item's flows as columns, cell after cell in schedule order.
+
+    ``runs`` gives, for each (region index, year index) with flows, the range of its
+    flows in the columns.
+    """
+
+    runs: dict[tuple[int, int], tuple[int, int]]
+    agreement: list[str]
+    project: list[str]
+    amount: list[int]
+    source: list[SourcePos]
+
+
+@dataclass(frozen=True, eq=False)
+class _ItemRows:
+    """The table rows summed into an item, and the cell (region x years + year) of each."""
+
+    rows: IntArray
+    cells: IntArray
+    values: Int64Array  # regions x years
+
+    @cached_property
+    def _order(self) -> IntArray:
+        # Stable: within a cell the flows stay in schedule order.
+        order: IntArray = np.argsort(self.cells, kind="stable")
+        return order
+
+    @cached_property
+    def sorted_rows(self) -> IntArray:
+        return self.rows[self._order]
+
+    @cached_property
+    def sorted_cells(self) -> IntArray:
+        return self.cells[self._order]
 
 
 def agreement_items(
     ctx: Context, amounts: dict[str, Int64Array], traces: dict[str, ItemTrace]
-) -> tuple[list[AgreementSchedule], dict[str, dict[tuple[int, int], list[Flow]]]]:
+) -> tuple[list[AgreementSchedule], AgreementFlows]:
     """Schedule every agreement; binding ones fill the agreement items of the regions."""
     ruleset, years = ctx.ruleset, ctx.years
-    shape = (len(ruleset.regions), len(years))
-    row = {region_id: r for r, region_id in enumerate(ruleset.region_ids)}
-    column = {year: y for y, year in enumerate(years)}
-    schedules = _schedules(ctx)
-    flows_by_item: dict[str, dict[tuple[int, int], list[Flow]]] = {}
+    cached = _schedules(ctx)
+    flows = AgreementFlows(cached.batch.table, len(years))
     for item in ruleset.items:
         if item.from_agreements is None:
             continue
         wanted = "central_inflow" if item.from_agreements == "central_inflow" else "cost_share"
-        values = np.zeros(shape, dtype=np.int64)
-        cells: dict[tuple[int, int], list[Flow]] = {}
-        for schedule in schedules:
-            if not schedule.agreement.binding:
-                continue
-            for flow in schedule.flows:
-                if flow.flow != wanted or flow.party_kind != "region" or flow.year not in column:
-                    continue
-                cell = (row[flow.party], column[flow.year])
-                values[cell] += flow.amount
-                cells.setdefault(cell, []).append(flow)
-        amounts[item.id] = values
-        flows_by_item[item.id] = cells
+        rows = cached.item_rows(wanted, tuple(years), tuple(ruleset.region_ids))
+        amounts[item.id] = rows.values.copy()
+        flows.add(item.id, rows)
         what = "central share" if wanted == "central_inflow" else "own cost share"
         traces[item.id] = ItemTrace(
             item=item.id,
@@ -56,7 +156,7 @@ def agreement_items(
             source=SourcePos.of(ruleset.root / "agreements"),
             formula=f"sum over signed agreements of each project's {what} for the region",
         )
-    return schedules, flows_by_item
+    return cached.batch.schedules, flows
 
 
 def agreement_schedules(ruleset: Ruleset) -> list[AgreementSchedule]:
@@ -69,25 +169,65 @@ def agreement_schedules(ruleset: Ruleset) -> list[AgreementSchedule]:
     return schedules
 
 
+@dataclass(eq=False)
+class _Cached:
+    """One ruleset's schedules, and their sums for each list of years and regions asked."""
+
+    agreements: list[Agreement]  # kept alive, so the id in the cache key is not reused
+    batch: Batch
+    uses: list[ParameterUse]
+    sums: dict[tuple[Any, ...], _ItemRows] = field(default_factory=dict)
+
+    def item_rows(self, wanted: str, years: tuple[int, ...], regions: tuple[str, ...]) -> _ItemRows:
+        key = (wanted, years, regions)
+        found = self.sums.get(key)
+        if found is None:
+            found = self.sums[key] = _sum(self.batch, wanted, years, regions)
+        return found
+
+
+def _sum(batch: Batch, wanted: str, years: tuple[int, ...], regions: tuple[str, ...]) -> _ItemRows:
+    """One kind of region money of the binding agreements, summed per region and year."""
+    table = batch.table
+    chosen = (
+        (table.flow == FLOW_KINDS.index(wanted))
+        & (table.party_kind == PARTY_KINDS.index("region"))
+        & batch.binding[batch.project_agreement][table.owner]
+    )
+    column = np.full(1, -1, dtype=np.int64)
+    first = 0
+    if years:
+        first = min(years)
+        column = np.full(max(years) - first + 1, -1, dtype=np.int64)
+        column[np.asarray(years) - first] = np.arange(len(years))
+        inside = (table.year >= first) & (table.year < first + len(column))
+        chosen &= inside & (column[np.where(inside, table.year - first, 0)] >= 0)
+    else:
+        chosen &= False
+    rows = np.flatnonzero(chosen)
+    row_of = {region: r for r, region in enumerate(regions)}
+    region = np.asarray([row_of.get(name, -1) for name in table.names], dtype=np.int64)
+    r = region[table.party[rows]] if len(region) else np.zeros(0, dtype=np.int64)
+    if (r < 0).any():
+        raise KeyError(table.names[int(table.party[rows][r < 0][0])])
+    cells = r * len(years) + column[table.year[rows] - first]
+    values = np.zeros(len(regions) * len(years), dtype=np.int64)
+    np.add.at(values, cells, table.amount[rows])
+    return _ItemRows(rows, cells, values.reshape(len(regions), len(years)))
+
+
 # Schedules depend only on the agreements and the parameters they name (indexation and
 # discount rates), not on the inputs or any other parameter: a sweep or a comparison
-# that changes something else reuses them. Each entry keeps its agreements list alive,
-# so the id in its key cannot be reused by another list.
-_SCHEDULE_CACHE: dict[tuple[Any, ...], tuple[list[Any], list[AgreementSchedule], list[Any]]] = {}
+# that changes something else reuses them.
+_SCHEDULE_CACHE: dict[tuple[Any, ...], _Cached] = {}
 _SCHEDULE_CACHE_SIZE = 4
 
 
-def _schedules(ctx: Context) -> list[AgreementSchedule]:
+def _schedules(ctx: Context) -> _Cached:
     ruleset = ctx.ruleset
-    named = {ruleset.manifest.discount_rate} if ruleset.manifest.discount_rate else set()
-    for agreement in ruleset.agreements:
-        for project in agreement.projects:
-            if project.indexation is not None:
-                named.add(project.indexation.parameter)
-        for amendment in agreement.amendments:
-            for change in amendment.projects.values():
-                if change.indexation is not None:
-                    named.add(change.indexation.parameter)
+    named = _indexation_parameters(ruleset.agreements)
+    if ruleset.manifest.discount_rate:
+        named = named | {ruleset.manifest.discount_rate}
     fingerprint = tuple(
         (path, tuple((v.effective, str(v.value)) for v in ruleset.parameters[path].values))
         for path in sorted(named)
@@ -95,32 +235,80 @@ def _schedules(ctx: Context) -> list[AgreementSchedule]:
     )
     key = (id(ruleset.agreements), len(ruleset.agreements), fingerprint)
     cached = _SCHEDULE_CACHE.get(key)
-    if cached is not None and cached[0] is ruleset.agreements:
-        _, schedules, uses = cached
-        for use in uses:
+    if cached is not None and cached.agreements is ruleset.agreements:
+        for use in cached.uses:
             mine = ctx.uses.setdefault(
                 (use.ref, id(use.value)), ParameterUse(use.ref, use.parameter, use.value)
             )
             mine.years.update(use.years)
             mine.rules.update(use.rules)
-        return schedules
+        return cached
     before = set(ctx.uses)
-    rate_ref = ruleset.manifest.discount_rate
-    schedules = []
     problems_before = len(ctx.problems)
-    for agreement in ruleset.agreements:
+    rates = _Rates(ctx)
+    rate_ref = ruleset.manifest.discount_rate
 
-        def rate_of(path: str, year: int, _owner: Owner = agreement) -> Fraction:
-            return ctx.at(path, _owner, year)
+    def discount_rate_of(agreement: Agreement) -> Fraction:
+        if not rate_ref:
+            return Fraction(0)
+        signed = agreement.signed
+        return rates(agreement, rate_ref, signed.year if signed else agreement.projects[0].years[0])
 
-        start = agreement.signed.year if agreement.signed else agreement.projects[0].years[0]
-        rate = ctx.at(rate_ref, agreement, start) if rate_ref else Fraction(0)
-        schedule, problems = schedule_agreement(agreement, rate_of, rate)
-        ctx.problems += problems
-        schedules.append(schedule)
+    batch = schedule_agreements(ruleset.agreements, rates, discount_rate_of, ctx.problems)
+    found = _Cached(ruleset.agreements, batch, [ctx.uses[k] for k in ctx.uses if k not in before])
     if len(ctx.problems) == problems_before:
-        uses = [ctx.uses[k] for k in ctx.uses if k not in before]
         if len(_SCHEDULE_CACHE) >= _SCHEDULE_CACHE_SIZE:
             _SCHEDULE_CACHE.pop(next(iter(_SCHEDULE_CACHE)))
-        _SCHEDULE_CACHE[key] = (ruleset.agreements, schedules, uses)
-    return schedules
+        _SCHEDULE_CACHE[key] = found
+    return found
+
+
+# The parameters the agreements index by, per list of agreements (kept alive with it).
+_NAMED: dict[int, tuple[list[Agreement], frozenset[str]]] = {}
+
+
+def _indexation_parameters(agreements: list[Agreement]) -> frozenset[str]:
+    found = _NAMED.get(id(agreements))
+    if found is not None and found[0] is agreements:
+        return found[1]
+    named = set()
+    for agreement in agreements:
+        for project in agreement.projects:
+            if project.indexation is not None:
+                named.add(project.indexation.parameter)
+        for amendment in agreement.amendments:
+            for change in amendment.projects.values():
+                if change.indexation is not None:
+                    named.add(change.indexation.parameter)
+    if len(_NAMED) >= _SCHEDULE_CACHE_SIZE:
+        _NAMED.pop(next(iter(_NAMED)))
+    _NAMED[id(agreements)] = (agreements, frozenset(named))
+    return frozenset(named)
+
+
+class _Rates:
+    """``ctx.at`` for agreements, each parameter and year looked up once.
+
+    Thousands of agreements ask for the same few values: the first asks the context,
+    which records the use (or the problem); the others only add their id to that use's
+    rules, as ``ctx.at`` would. A value not in force is asked for again every time, so
+    each asking still reports its problem.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._seen: dict[tuple[str, int], tuple[Fraction, ParameterUse]] = {}
+
+    def __call__(self, agreement: Agreement, path: str, year: int) -> Fraction:
+        seen = self._seen.get((path, year))
+        if seen is not None:
+            seen[1].rules[agreement.id] = None
+            return seen[0]
+        ctx = self._ctx
+        value = ctx.at(path, agreement, year)
+        ref = ctx.ruleset.resolve(path)
+        in_force = ref.parameter.in_force(year) if ref is not None else None
+        use = ctx.uses.get((path, id(in_force)))
+        if use is not None:
+            self._seen[path, year] = (value, use)
+        return value

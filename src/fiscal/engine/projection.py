@@ -16,8 +16,8 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from fiscal.engine.agreement_items import agreement_items
-from fiscal.engine.agreements import AgreementSchedule, Flow
+from fiscal.engine.agreement_items import AgreementFlows, agreement_items
+from fiscal.engine.agreements import AgreementSchedule
 from fiscal.engine.context import Context, ItemTrace, ManifestOwner, ParameterUse
 from fiscal.engine.equalisation import equalise
 from fiscal.engine.indicators import Headline, headline
@@ -65,7 +65,7 @@ class Projection:
     parameter_uses: list[ParameterUse]
     headline: Headline
     agreements: list[AgreementSchedule] = field(default_factory=list)
-    agreement_flows: dict[str, dict[tuple[int, int], list[Flow]]] = field(default_factory=dict)
+    agreement_flows: AgreementFlows = field(default_factory=AgreementFlows)  # the flows per cell
     affordability: Affordability | None = None
     measures: NationalMeasures | None = None
 
