@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from fiscal.errors import SourcePos
 from fiscal.rules.types import Category, Id, IsoDate, Number, RegionClass, Status, Text, Unit
 
-
 _IN_MEMORY = SourcePos("<memory>")
 
 
