@@ -27,13 +27,14 @@ from hypothesis import strategies as st
 
 from fiscal.engine import agreement_items
 from fiscal.engine.agreement_batch import _npv, _split_rows, schedule_agreements
-from fiscal.engine.agreements import AgreementSchedule, schedule_agreement
-from fiscal.engine.money import split_exact
+from fiscal.engine.agreements import AgreementSchedule, _exact, schedule_agreement
+from fiscal.engine.money import integer_weights, split_exact
 from fiscal.engine.projection import Projection, project
 from fiscal.errors import Problem, SourcePos
 from fiscal.inputs import load_inputs
 from fiscal.rules.agreements import Agreement
 from fiscal.rules.loader import load_ruleset
+from fiscal.sweep import with_value
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 from tests.test_agreement_schedules import (
     MAX_TOTAL,
@@ -372,6 +373,19 @@ def test_each_row_is_split_as_split_exact_splits_it(rows: list[tuple[int, list[i
 
 @settings(max_examples=200, deadline=None)
 @given(
+    st.integers(0, 10**15),
+    st.lists(st.decimals(min_value=0, max_value=1, places=6), min_size=1, max_size=8),
+)
+def test_shares_become_whole_numbers_that_split_an_amount_as_the_shares_do(
+    amount: int, shares: list[Decimal]
+) -> None:
+    weights = _exact(tuple(shares))
+    assert all(isinstance(w, int) for w in weights)
+    assert split_exact(amount, list(weights)) == split_exact(amount, integer_weights(shares))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
     st.integers(-900, 2000),
     st.lists(
         st.lists(st.integers(0, 10**13), min_size=1, max_size=60).map(tuple),
@@ -451,3 +465,24 @@ def test_a_second_projection_reuses_the_schedules_and_gives_the_same_figures() -
     assert uses(again) == uses(first)
     agreement_items._SCHEDULE_CACHE.clear()
     assert uses(project(RULES, INPUTS, YEARS)) == uses(first)
+
+
+def test_schedules_are_made_again_only_when_a_rate_they_use_changes() -> None:
+    agreement_items._SCHEDULE_CACHE.clear()
+    first = project(RULES, INPUTS, YEARS)
+    start = date(YEARS[0], 1, 1)
+
+    def figures(projection: Projection) -> list[Any]:
+        return [(s.present_value, [p.amounts for p in s.projects]) for s in projection.agreements]
+
+    for path, value in [
+        ("agreements.discount_rate", Decimal("0.071")),
+        ("agreements.construction_cost_index", Decimal("0.09")),
+    ]:
+        changed = project(with_value(RULES, path, value, start), INPUTS, YEARS)
+        assert changed.agreements is not first.agreements
+        assert figures(changed) != figures(first)
+    other = project(
+        with_value(RULES, "local_consumption_tax.vat_share", Decimal("0.3"), start), INPUTS, YEARS
+    )
+    assert other.agreements is first.agreements

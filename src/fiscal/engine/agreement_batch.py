@@ -82,6 +82,7 @@ class Batch:
     table: FlowTable
     project_agreement: IntArray  # per project of the table: its agreement's place
     binding: BoolArray  # per agreement: whether it commits money (a proposal does not)
+    parameters: frozenset[str]  # the indexation parameters of the terms
 
 
 def schedule_agreements(
@@ -131,6 +132,7 @@ def schedule_agreements(
         table,
         g.project_agreement,
         g.binding,
+        frozenset(p for p in g.index_parameter if p is not None),
     )
 
 
@@ -614,9 +616,9 @@ def _cap_central_money(
 ) -> None:
     """Once the centre's running total would pass its cap, move the excess to the regions.
 
-    Sequential over a project's years, so in Python, on the few capped projects, from
-    the first year whose running total passes the lowest cap of the project (until then
-    no cap binds). As in the reference (``_shift_excess``): the excess is cut from the
+    Sequential over a project's years, so in Python, on the few capped projects whose
+    centre's running total passes the lowest of their caps, from that year on (until
+    then no cap binds). As in the reference (``_shift_excess``): the excess is cut from the
     central payers by their amounts that year (the excess is at most their sum, so no
     payer loses more than it pays and ``apportion``'s caps never bind), and goes to the
     regions by their positive shares.
@@ -626,20 +628,42 @@ def _cap_central_money(
         return
     capped_project = np.zeros(len(g.version_count), dtype=bool)
     capped_project[row_project[capped_version[row_version]]] = True
-    bounds = np.searchsorted(row_project, np.arange(len(g.version_count) + 1)).tolist()
-    central = _row_sums(paid * g.payer_central[row_version])
+    rows = np.flatnonzero(capped_project[row_project])
+    if not len(rows):
+        return
+    project = row_project[rows]
+    central = _row_sums(paid[rows] * g.payer_central[row_version[rows]])
+    # The running total within each project, from one running total over all of them:
+    # unsigned, so that passing 2**64 wraps and the differences are still exact.
+    running = np.cumsum(central.astype(np.uint64))
+    begins = np.flatnonzero(np.r_[True, project[1:] != project[:-1]])
+    before = np.repeat(
+        running[begins] - central[begins].astype(np.uint64), np.diff([*begins, len(rows)])
+    )
+    within = (running - before).astype(np.int64)
+    lowest = np.asarray(
+        [
+            min(min(c for c in g.cap[v : v + n] if c is not None), _SAFE)
+            for v, n in zip(
+                g.version_start[project[begins]].tolist(),
+                g.version_count[project[begins]].tolist(),
+                strict=True,
+            )
+        ],
+        dtype=np.int64,
+    )
+    # Until the running total passes the project's lowest cap, no cap binds.
+    passing = np.flatnonzero(within > np.repeat(lowest, np.diff([*begins, len(rows)])))
+    binding, first_passing = np.unique(project[passing], return_index=True)
+    ends = np.searchsorted(row_project, binding + 1)
     central_slots: dict[int, list[int]] = {}
-    for project in np.flatnonzero(capped_project).tolist():
-        agreement = agreements[int(g.project_agreement[project])]
-        first, stop = bounds[project], bounds[project + 1]
-        start = int(g.version_start[project])
-        lowest = min(
-            c for c in g.cap[start : start + int(g.version_count[project])] if c is not None
-        )
-        running = np.cumsum(central[first:stop])
-        skip = int(np.searchsorted(running, lowest, side="right"))
-        central_paid = int(running[skip - 1]) if skip else 0
-        for row in range(first + skip, stop):
+    for project_index, at, stop in zip(
+        binding.tolist(), passing[first_passing].tolist(), ends.tolist(), strict=True
+    ):
+        agreement = agreements[int(g.project_agreement[project_index])]
+        central_paid = int(within[at] - central[at])
+        first = int(rows[at])
+        for row in range(first, stop):
             version = int(row_version[row])
             slots = central_slots.get(version)
             if slots is None:

@@ -173,7 +173,10 @@ def agreement_schedules(ruleset: Ruleset) -> list[AgreementSchedule]:
 class _Cached:
     """One ruleset's schedules, and their sums for each list of years and regions asked."""
 
-    agreements: list[Agreement]  # kept alive, so the id in the cache key is not reused
+    agreements: list[Agreement]
+    count: int  # how many agreements the list had
+    named: frozenset[str]  # the parameters the schedules depend on
+    fingerprint: tuple[Any, ...]  # and their values then
     batch: Batch
     uses: list[ParameterUse]
     sums: dict[tuple[Any, ...], _ItemRows] = field(default_factory=dict)
@@ -218,31 +221,26 @@ def _sum(batch: Batch, wanted: str, years: tuple[int, ...], regions: tuple[str, 
 
 # Schedules depend only on the agreements and the parameters they name (indexation and
 # discount rates), not on the inputs or any other parameter: a sweep or a comparison
-# that changes something else reuses them.
-_SCHEDULE_CACHE: dict[tuple[Any, ...], _Cached] = {}
+# that changes something else reuses them. Most recent last.
+_SCHEDULE_CACHE: list[_Cached] = []
 _SCHEDULE_CACHE_SIZE = 4
 
 
 def _schedules(ctx: Context) -> _Cached:
     ruleset = ctx.ruleset
-    named = _indexation_parameters(ruleset.agreements)
-    if ruleset.manifest.discount_rate:
-        named = named | {ruleset.manifest.discount_rate}
-    fingerprint = tuple(
-        (path, tuple((v.effective, str(v.value)) for v in ruleset.parameters[path].values))
-        for path in sorted(named)
-        if path in ruleset.parameters
-    )
-    key = (id(ruleset.agreements), len(ruleset.agreements), fingerprint)
-    cached = _SCHEDULE_CACHE.get(key)
-    if cached is not None and cached.agreements is ruleset.agreements:
-        for use in cached.uses:
-            mine = ctx.uses.setdefault(
-                (use.ref, id(use.value)), ParameterUse(use.ref, use.parameter, use.value)
-            )
-            mine.years.update(use.years)
-            mine.rules.update(use.rules)
-        return cached
+    for cached in reversed(_SCHEDULE_CACHE):
+        if (
+            cached.agreements is ruleset.agreements
+            and cached.count == len(ruleset.agreements)
+            and cached.fingerprint == _fingerprint(ruleset, cached.named)
+        ):
+            for use in cached.uses:
+                mine = ctx.uses.setdefault(
+                    (use.ref, id(use.value)), ParameterUse(use.ref, use.parameter, use.value)
+                )
+                mine.years.update(use.years)
+                mine.rules.update(use.rules)
+            return cached
     before = set(ctx.uses)
     problems_before = len(ctx.problems)
     rates = _Rates(ctx)
@@ -255,35 +253,29 @@ def _schedules(ctx: Context) -> _Cached:
         return rates(agreement, rate_ref, signed.year if signed else agreement.projects[0].years[0])
 
     batch = schedule_agreements(ruleset.agreements, rates, discount_rate_of, ctx.problems)
-    found = _Cached(ruleset.agreements, batch, [ctx.uses[k] for k in ctx.uses if k not in before])
+    named = batch.parameters | ({rate_ref} if rate_ref else set())
+    found = _Cached(
+        ruleset.agreements,
+        len(ruleset.agreements),
+        named,
+        _fingerprint(ruleset, named),
+        batch,
+        [ctx.uses[k] for k in ctx.uses if k not in before],
+    )
     if len(ctx.problems) == problems_before:
         if len(_SCHEDULE_CACHE) >= _SCHEDULE_CACHE_SIZE:
-            _SCHEDULE_CACHE.pop(next(iter(_SCHEDULE_CACHE)))
-        _SCHEDULE_CACHE[key] = found
+            del _SCHEDULE_CACHE[0]
+        _SCHEDULE_CACHE.append(found)
     return found
 
 
-# The parameters the agreements index by, per list of agreements (kept alive with it).
-_NAMED: dict[int, tuple[list[Agreement], frozenset[str]]] = {}
-
-
-def _indexation_parameters(agreements: list[Agreement]) -> frozenset[str]:
-    found = _NAMED.get(id(agreements))
-    if found is not None and found[0] is agreements:
-        return found[1]
-    named = set()
-    for agreement in agreements:
-        for project in agreement.projects:
-            if project.indexation is not None:
-                named.add(project.indexation.parameter)
-        for amendment in agreement.amendments:
-            for change in amendment.projects.values():
-                if change.indexation is not None:
-                    named.add(change.indexation.parameter)
-    if len(_NAMED) >= _SCHEDULE_CACHE_SIZE:
-        _NAMED.pop(next(iter(_NAMED)))
-    _NAMED[id(agreements)] = (agreements, frozenset(named))
-    return frozenset(named)
+def _fingerprint(ruleset: Ruleset, named: frozenset[str]) -> tuple[Any, ...]:
+    """The values of the parameters that schedules depend on, as they are now."""
+    return tuple(
+        (path, tuple((v.effective, str(v.value)) for v in ruleset.parameters[path].values))
+        for path in sorted(named)
+        if path in ruleset.parameters
+    )
 
 
 class _Rates:
