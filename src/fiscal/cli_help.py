@@ -33,7 +33,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
@@ -570,27 +570,25 @@ def print_help(command: Command, ctx: Context) -> None:
     typer.echo("\n".join(render(command, ctx, terminal)), color=terminal.styled)
 
 
-class HelpCommand(TyperCommand):
+class _DrawnHelp:
+    """``--help`` (and a bare command that needs arguments) drawn by :func:`render`."""
+
+    no_args_is_help: bool
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        print_help(cast("Command", self), ctx)
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            print_help(cast("Command", self), ctx)  # as typer shows it, without its error imports
+            ctx.exit(2)
+        parsed: list[str] = super().parse_args(ctx, args)  # type: ignore[misc]
+        return parsed
+
+
+class HelpCommand(_DrawnHelp, TyperCommand):
     """A typer command whose ``--help`` is drawn by :func:`render`."""
 
-    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
-        print_help(self, ctx)
 
-    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
-        if not args and self.no_args_is_help and not ctx.resilient_parsing:
-            print_help(self, ctx)  # as typer shows it, without its error handling's imports
-            ctx.exit(2)
-        return super().parse_args(ctx, args)
-
-
-class HelpGroup(TyperGroup):
+class HelpGroup(_DrawnHelp, TyperGroup):
     """A typer group whose ``--help`` is drawn by :func:`render`."""
-
-    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
-        print_help(self, ctx)
-
-    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
-        if not args and self.no_args_is_help and not ctx.resilient_parsing:
-            print_help(self, ctx)  # as typer shows it, without its error handling's imports
-            ctx.exit(2)
-        return super().parse_args(ctx, args)

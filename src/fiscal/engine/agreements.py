@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from fiscal.engine.money import apportion, integer_weights, split_exact
 from fiscal.errors import Problem, SourcePos
-from fiscal.rules.agreements import CENTRAL, Agreement, Project, terms_in_force
+from fiscal.rules.agreements import Agreement, Project, terms_in_force
 
 RateOf = Callable[[str, int], Fraction]
 
@@ -496,18 +496,6 @@ def _index(amount: int, terms: Project, year: int, rate_of: RateOf) -> int:
     for t in range(terms.indexation.base_year + 1, year + 1):
         factor *= 1 + rate_of(terms.indexation.parameter, t)
     return round(amount * factor)
-
-
-def _is_central(agreement: Agreement, party_id: str) -> bool:
-    if party_id == CENTRAL:
-        return True
-    party = agreement.party(party_id)
-    return party is not None and party.kind == "ministry"
-
-
-def _kind(agreement: Agreement, party_id: str) -> str:
-    party = agreement.party(party_id)
-    return "central" if party is None else party.kind
 
 
 @lru_cache(maxsize=65536)
