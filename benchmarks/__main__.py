@@ -72,7 +72,7 @@ def floor_data(ruleset: Any, inputs: Any, years: list[int]) -> FloorData:
     parameter's value for every year as exact numerator and denominator arrays, the
     rules' shapes, and the binding agreements flattened into arrays. Nothing here is
     the projection's arithmetic: it looks values up and lays them out."""
-    from fiscal.inputs import national_array, regional_array
+    from fiscal.rules.inputs import national_array, regional_array
     from fiscal.rules.models import AdjustmentRule, EqualisationRule, MatchingRule, SharingRule
     from fiscal.rules.ruleset import value_for_region
 
@@ -451,15 +451,15 @@ def command_time(args: list[str], repeats: int) -> float:
 
 
 def run(quick: bool) -> list[tuple[str, str, str, str]]:
+    from fiscal.datasets.synth import synthesize
     from fiscal.engine import agreement_items
     from fiscal.engine import projection as projection_module
-    from fiscal.inputs import load_inputs
-    from fiscal.io.workbook import write_projection
-    from fiscal.paths import default_rules
-    from fiscal.provenance import collect
+    from fiscal.excel.workbook import write_projection
+    from fiscal.files.bundled import default_rules
+    from fiscal.report.provenance import collect
+    from fiscal.report.sweep import sweep
+    from fiscal.rules.inputs import load_inputs
     from fiscal.rules.loader import load_ruleset, rule_files
-    from fiscal.sweep import sweep
-    from fiscal.synth import synthesize
 
     repeats = 1 if quick else 5
     n_years, n_agreements, n_sweep = (5, 100, 4) if quick else (30, 5000, 1000)
@@ -569,7 +569,7 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
         )
         out = Path(temp) / "out.xlsx"
         export = median_time(lambda: write_projection(out, projection, ruleset, provenance), 1)
-        from fiscal import tables
+        from fiscal.report import tables
 
         # The floor writes the same cells: every table of the workbook, no formats or charts.
         same_cells = [

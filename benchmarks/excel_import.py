@@ -63,7 +63,7 @@ def openpyxl_read(path: Path) -> int:
 def scaled_inputs(
     path: Path, governments: int = 243, indicators: int = 40, years: int = 30
 ) -> None:
-    from fiscal.io.template import Template, write_template
+    from fiscal.excel.template import Template, write_template
 
     year_list = list(range(2025, 2025 + years))
     ids = [f"gov{g:03d}" for g in range(governments)]

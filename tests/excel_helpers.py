@@ -39,7 +39,7 @@ class Result:
 
 def run_cli(*args: str | Path) -> Result:
     """Run `fiscal ARGS` in this process (as the console script does) and capture it."""
-    from fiscal.cli import main
+    from fiscal.cli.app import main
 
     out, err = io.StringIO(), io.StringIO()
     saved = sys.argv

@@ -31,10 +31,10 @@ from fiscal.engine.agreements import AgreementSchedule, _exact, schedule_agreeme
 from fiscal.engine.money import integer_weights, split_exact
 from fiscal.engine.projection import Projection, project
 from fiscal.errors import Problem, SourcePos
-from fiscal.inputs import load_inputs
+from fiscal.report.sweep import with_value
 from fiscal.rules.agreements import Agreement
+from fiscal.rules.inputs import load_inputs
 from fiscal.rules.loader import load_ruleset
-from fiscal.sweep import with_value
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 from tests.test_agreement_schedules import (
     MAX_TOTAL,

@@ -34,8 +34,8 @@ from hypothesis import strategies as st
 
 from fiscal.engine.agreements import AgreementSchedule, ProjectSchedule, schedule_agreement
 from fiscal.rules.agreements import Agreement, Amendment
-from fiscal.validation import validate_doc
-from fiscal.yamlsource import load_yaml
+from fiscal.source.validation import validate_doc
+from fiscal.source.yaml_reader import load_yaml
 
 BUNDLED_AGREEMENTS = Path(__file__).resolve().parents[1] / "rules" / "korea" / "agreements"
 

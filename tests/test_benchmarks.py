@@ -18,10 +18,10 @@ import pytest
 
 from benchmarks.__main__ import FloorMismatch, check_floor, engine_outputs, floor_data
 from benchmarks.floors import NO_CAP, FloorData, loop_floor, numpy_floor
+from fiscal.datasets.synth import synthesize
 from fiscal.engine.projection import project
-from fiscal.inputs import load_inputs
+from fiscal.rules.inputs import load_inputs
 from fiscal.rules.loader import load_ruleset
-from fiscal.synth import synthesize
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 
 FLOORS: dict[str, Callable[[FloorData], dict[str, Any]]] = {

@@ -14,7 +14,7 @@ from tests.conftest import BUNDLED_INPUTS, REPO, run_fiscal
 def test_help_starts_without_loading_heavy_libraries() -> None:
     code = (
         "import sys\n"
-        "from fiscal.cli import app\n"
+        "from fiscal.cli.app import app\n"
         "try:\n"
         "    app(['--help'])\n"
         "except SystemExit:\n"

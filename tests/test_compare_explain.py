@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from fiscal import api
 from fiscal.engine.consolidation import Grouping, consolidate
-from fiscal.explain import explain
-from fiscal.views import view
+from fiscal.report.explain import explain
+from fiscal.report.views import view
 from tests.conftest import BUNDLED_INPUTS, run_fiscal
 
 SCENARIOS = BUNDLED_INPUTS / "scenarios"
@@ -163,7 +163,7 @@ def test_sweep_local_consumption_share_raises_own_source_monotonically(tmp_path:
     from datetime import date
     from decimal import Decimal
 
-    from fiscal.sweep import sweep
+    from fiscal.report.sweep import sweep
 
     rules, inputs = api.load_rules(), api.load_inputs()
     values = [Decimal("0.20"), Decimal("0.25"), Decimal("0.30"), Decimal("0.35")]

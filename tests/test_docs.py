@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from fiscal import cli
+import fiscal.cli.app as cli
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES, REPO
 from tests.history_repo import VAT, edit, git
 from tests.zygote import shim

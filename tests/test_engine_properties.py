@@ -21,15 +21,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fiscal.comparison import Compared, compare_table
 from fiscal.engine.projection import Projection, project
-from fiscal.inputs import Inputs, load_inputs
+from fiscal.report.comparison import Compared, compare_table
+from fiscal.report.sweep import with_value
+from fiscal.report.tables import ledger
+from fiscal.report.views import view
+from fiscal.rules.inputs import Inputs, load_inputs
 from fiscal.rules.loader import load_ruleset
 from fiscal.rules.ruleset import Ruleset
-from fiscal.scenarios import Scenario, apply_scenario, load_scenario
-from fiscal.sweep import with_value
-from fiscal.tables import ledger
-from fiscal.views import view
+from fiscal.rules.scenarios import Scenario, apply_scenario, load_scenario
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 from tests.test_projection import YEARS, fiscal_gaps
 

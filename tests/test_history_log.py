@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from fiscal.history.git import GitRepo
+from fiscal.files.git import GitRepo
 from fiscal.history.log import object_history
 from tests.conftest import run_fiscal
 from tests.history_repo import (

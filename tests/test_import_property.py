@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from fiscal.errors import SourcePos
-from fiscal.io.agreement_sheets import agreements_from_tables
-from fiscal.io.celldoc import CellDoc
-from fiscal.io.excel_import import read_tables
-from fiscal.io.template import agreements_template, write_template
-from fiscal.io.xlsx_reader import read_book
-from fiscal.io.yaml_writer import dump
+from fiscal.excel.agreement_sheets import agreements_from_tables
+from fiscal.excel.celldoc import CellDoc
+from fiscal.excel.excel_import import read_tables
+from fiscal.excel.template import agreements_template, write_template
+from fiscal.excel.xlsx_reader import read_book
+from fiscal.files.yaml_writer import dump
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement
 from fiscal.rules.loader import load_ruleset
@@ -183,7 +183,7 @@ def amendments(draw: st.DrawFn, data: dict[str, Any], signed: date, ended: date)
 
 
 def canonical(data: dict[str, Any]) -> dict[str, Any]:
-    from fiscal.io.agreement_sheets import AGREEMENT_KEYS, TERMS_KEYS
+    from fiscal.excel.agreement_sheets import AGREEMENT_KEYS, TERMS_KEYS
 
     out = {k: data[k] for k in AGREEMENT_KEYS if k in data}
     out["projects"] = [{k: p[k] for k in TERMS_KEYS if k in p} for p in data["projects"]]

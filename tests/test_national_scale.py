@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fiscal.datasets.synth import synthesize
 from fiscal.engine.projection import Projection, project
-from fiscal.inputs import load_inputs
+from fiscal.report.views import view
+from fiscal.rules.inputs import load_inputs
 from fiscal.rules.loader import check_ruleset, load_ruleset
 from fiscal.rules.ruleset import Ruleset, value_for_region
-from fiscal.synth import synthesize
-from fiscal.views import view
 from tests.conftest import REPO, run_fiscal
 
 YEARS = list(range(2025, 2031))

@@ -13,8 +13,8 @@ import pytest
 
 import fiscal
 from fiscal import api
+from fiscal.api.results import API_COMMAND_LINE
 from fiscal.errors import UserError
-from fiscal.results import API_COMMAND_LINE
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES, REPO
 from tests.history_repo import VAT, edit
 

@@ -158,7 +158,7 @@ def test_openpyxl_parses_with_defusedxml_where_fiscal_uses_it() -> None:
 def test_every_command_that_writes_a_workbook_takes_stamp_time() -> None:
     import typer.main
 
-    from fiscal.cli import app
+    from fiscal.cli.app import app
 
     group = typer.main.get_group(app)
     writers = {

@@ -16,7 +16,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from fiscal import cli
+import fiscal.cli.app as cli
 from tests.conftest import REPO, run_fiscal
 
 HEAVY = (
@@ -62,7 +62,7 @@ def _loaded(*args: str) -> set[str]:
     code = (
         "import sys\n"
         f"sys.argv = ['fiscal', *{list(args)!r}]\n"
-        "from fiscal.cli import main\n"
+        "from fiscal.cli.app import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit:\n"
@@ -118,7 +118,7 @@ def test_help_reads_as_typer_drew_it(columns: int, monkeypatch: pytest.MonkeyPat
     """The same lines as typer's rich help, where the terminal is wide enough for it."""
     from typer import rich_utils
 
-    from fiscal.cli_help import Terminal, render
+    from fiscal.cli.help import Terminal, render
 
     monkeypatch.setenv("COLUMNS", str(columns))
     group = _group()

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fiscal.io.yaml_writer import dump
-from fiscal.yamlsource import MAX_DEPTH, load_yaml, parse_yaml
+from fiscal.files.yaml_writer import dump
+from fiscal.source.yaml_reader import MAX_DEPTH, load_yaml, parse_yaml
 
 HERE = Path("rule.yaml")
 

@@ -2,7 +2,7 @@
 
 Each `fiscal` run spends about a second importing numpy, pydantic and the rule models
 before it does any work. The server below imports them once, then forks a fresh
-process per command: the child runs the real entry point (``fiscal.cli.main``) with the
+process per command: the child runs the real entry point (``fiscal.cli.app.main``) with the
 command's own argv, working folder, environment and standard streams, and its exit
 code goes back to the caller. Only the imports are shared; every command is still a
 process of its own, so nothing one command does leaks into the next.
@@ -21,10 +21,10 @@ import sys
 from pathlib import Path
 
 PRELOAD = (
-    "fiscal.cli",
+    "fiscal.cli.app",
     "fiscal.api",
-    "fiscal.frames",
-    "fiscal.io.workbook",
+    "fiscal.report.frames",
+    "fiscal.excel.workbook",
     "fiscal.history.diff",
     "xlsxwriter",
 )
@@ -76,7 +76,7 @@ def _handle(conn: socket.socket) -> None:
                 source = Path(request["script"]).read_text(encoding="utf-8")
                 exec(compile(source, request["script"], "exec"), {"__name__": "__main__"})
             else:
-                from fiscal.cli import main
+                from fiscal.cli.app import main
 
                 main()
         except SystemExit as exc:

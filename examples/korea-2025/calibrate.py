@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from fiscal.engine.money import apportion
-from fiscal.io.yaml_writer import dump
+from fiscal.files.yaml_writer import dump
 
 HERE = Path(__file__).resolve().parent
 YEARS = list(range(2025, 2031))

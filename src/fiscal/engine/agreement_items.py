@@ -29,8 +29,8 @@ from fiscal.engine.agreements import (
 from fiscal.engine.context import Context, ItemTrace, ParameterUse
 from fiscal.engine.money import Int64Array
 from fiscal.errors import SourcePos, UserError
-from fiscal.inputs import Inputs
 from fiscal.rules.agreements import Agreement
+from fiscal.rules.inputs import Inputs
 from fiscal.rules.ruleset import Ruleset
 
 

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from fiscal.engine.money import Int64Array, RateGrid
 from fiscal.errors import Problem, SourcePos
-from fiscal.inputs import Inputs, national_array, regional_array
+from fiscal.rules.inputs import Inputs, national_array, regional_array
 from fiscal.rules.models import Parameter, ParameterValue
 from fiscal.rules.ruleset import ParameterRef, Ruleset, value_for_region
 

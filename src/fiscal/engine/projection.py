@@ -26,7 +26,7 @@ from fiscal.engine.measures import NationalMeasures, national_measures
 from fiscal.engine.money import FloatArray, Int64Array, apply_rate, apportion, exact_product
 from fiscal.engine.sharing import pool_amounts, share_by_key
 from fiscal.errors import Problem, UserError
-from fiscal.inputs import Inputs
+from fiscal.rules.inputs import Inputs
 from fiscal.rules.models import (
     AdjustmentRule,
     EqualisationRule,

@@ -1,6 +1,7 @@
 """Rulesets at git revisions, semantic diffs of rules and of their budget impact.
 
-- :mod:`fiscal.history.git` reads revisions with the ``git`` command (read-only plumbing:
+- :mod:`fiscal.files.git` (the one git runner) reads revisions with the ``git``
+  command (read-only plumbing:
   ``rev-parse``, ``ls-tree``, ``cat-file``, ``log``; never checkout, never the index);
 - :mod:`fiscal.history.versions` turns a revision, the working tree or a folder into a
   loaded ruleset whose file:line point at the repository's paths;

@@ -27,7 +27,7 @@ from fiscal.errors import SourcePos
 from fiscal.rules.agreements import Agreement, Amendment
 from fiscal.rules.models import Parameter, ParameterValue
 from fiscal.rules.ruleset import Ruleset
-from fiscal.yamlsource import YamlDoc, parse_yaml
+from fiscal.source.yaml_reader import YamlDoc, parse_yaml
 
 Action = Literal["added", "removed", "changed", "terminated", "amended"]
 KINDS = ("ruleset", "region", "mega_region", "item", "parameter", "rule", "ministry", "agreement")

@@ -21,8 +21,8 @@ from pathlib import Path
 from fiscal import __version__
 from fiscal.engine.projection import Projection, project
 from fiscal.errors import UserError
+from fiscal.files.git import GitError
 from fiscal.history.changes import Change, Side, diff_rulesets
-from fiscal.history.git import GitError
 from fiscal.history.impact import Attribution, Impact, budget_impact, interaction
 from fiscal.history.versions import (
     WORKTREE,
@@ -34,8 +34,8 @@ from fiscal.history.versions import (
     load_rules,
     require,
 )
-from fiscal.inputs import Inputs
-from fiscal.provenance import FileHash, run_time
+from fiscal.report.provenance import FileHash, run_time
+from fiscal.rules.inputs import Inputs
 from fiscal.rules.ruleset import Ruleset
 
 # Rule objects kept in a file of their own can be applied alone; the others share a file.

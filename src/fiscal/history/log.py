@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fiscal.files.git import Commit, GitError, GitRepo
 from fiscal.history.changes import Change, Side, agreement_changes, parameter_changes
-from fiscal.history.git import Commit, GitError, GitRepo
 from fiscal.history.versions import WORKTREE, LoadedRules, Snapshot, Sources, VersionRef, load_rules
 
 

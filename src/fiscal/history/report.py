@@ -1,6 +1,6 @@
 """A rule diff laid out for people and machines: tables, markdown, JSON, rich.
 
-The tables (:class:`~fiscal.tables.Table`) hold plain values and feed the diff workbook;
+The tables (:class:`~fiscal.report.tables.Table`) hold plain values and feed the diff workbook;
 markdown is written to be pasted into a pull-request review; JSON keeps every row and
 exact numbers for CI; rich renders the same content in the terminal.
 """
@@ -15,7 +15,7 @@ from fiscal.history.changes import Change, Where, plain, show
 from fiscal.history.diff import DiffReport, VersionInfo
 from fiscal.history.impact import TOTAL, Attribution, Impact, ImpactRow
 from fiscal.history.log import History
-from fiscal.tables import Cell, Column, Table
+from fiscal.report.tables import Cell, Column, Table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

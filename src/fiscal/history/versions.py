@@ -23,9 +23,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from fiscal.errors import Problem, SourcePos, UserError, display_path
-from fiscal.history.git import Commit, GitError, GitRepo
-from fiscal.inputs import Inputs, check_inputs, input_files
-from fiscal.provenance import FileHash, GitState, Provenance
+from fiscal.files.git import Commit, GitError, GitRepo
+from fiscal.report.provenance import FileHash, GitState, Provenance
+from fiscal.rules.inputs import Inputs, check_inputs, input_files
 from fiscal.rules.loader import check_ruleset, rule_files
 from fiscal.rules.models import Located
 from fiscal.rules.ruleset import Ruleset

@@ -42,8 +42,8 @@ from fiscal.rules.models import (
 from fiscal.rules.ruleset import Rule as RuleT
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Category, RegionClass, Unit
-from fiscal.validation import validate_doc, validate_doc_as
-from fiscal.yamlsource import YamlDoc, load_yaml
+from fiscal.source.validation import validate_doc, validate_doc_as
+from fiscal.source.yaml_reader import YamlDoc, load_yaml
 
 RULE_FOLDERS = ("sharing", "transfers")
 _RULE_ADAPTER: TypeAdapter[Any] = TypeAdapter(Rule)

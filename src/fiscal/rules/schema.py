@@ -6,10 +6,10 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from fiscal.inputs import IndicatorFile, NationalFile
 from fiscal.rules.agreements import Agreement, MinistriesFile
+from fiscal.rules.inputs import IndicatorFile, NationalFile
 from fiscal.rules.models import ParameterFile, RegionsFile, Rule, RulesetManifest
-from fiscal.scenarios import ScenarioFile
+from fiscal.rules.scenarios import ScenarioFile
 
 MODELS: dict[str, Any] = {
     "ruleset": RulesetManifest,

@@ -1,0 +1,1 @@
+"""Synthetic national datasets for scale tests and benchmarks."""

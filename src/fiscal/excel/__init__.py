@@ -1,0 +1,1 @@
+"""Excel workbooks: writing projections and templates, reading them back, import, verify."""

@@ -1,0 +1,257 @@
+"""A template sheet read back as rows of parsed cells, every problem at its cell.
+
+The header must be the template's: the column names in row 1 in their order (a renamed,
+missing or moved column is refused, because every value after it would land in the
+wrong field), the notes in row 2 and the example in row 3, which are never imported.
+Blank rows are skipped. Merged cells in the data area, error values, formulas without
+a saved value and cells that do not read as their column's kind are problems at their
+cell; the rest of the sheet is still read, so one run reports everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fiscal.errors import Problem, SourcePos, column_letter
+from fiscal.excel.cells import BLANK, Parsed, fail, parse, text_of
+from fiscal.excel.sheet_layout import FIRST_DATA_ROW, Column, SheetSpec
+from fiscal.excel.xlsx_reader import Sheet
+
+YEAR_VALUE = Column("value", "won", "", "", what="value")
+
+
+@dataclass
+class Row:
+    """One data row: parsed cells by column key, and by year for the year columns."""
+
+    number: int  # as Excel shows it
+    cells: dict[str, Parsed]
+    years: dict[int, Parsed] = field(default_factory=dict)
+    usable: bool = True
+    texts: dict[str, str | None] = field(default_factory=dict)  # the cells as typed
+
+    def value(self, key: str) -> object:
+        return self.cells[key].value
+
+
+@dataclass
+class Table:
+    spec: SheetSpec
+    rows: list[Row]
+    years: list[int] = field(default_factory=list)
+    complete: bool = True  # false when rows had to be skipped (merged cells)
+
+    def pos(self, row: Row | int, key: str) -> SourcePos:
+        number = row if isinstance(row, int) else row.number
+        return SourcePos.cell(self.spec.name, number, self.spec.column(key))
+
+    def year_pos(self, row: Row, year: int) -> SourcePos:
+        index = self.years.index(year)
+        return SourcePos.cell(self.spec.name, row.number, len(self.spec.columns) + 1 + index)
+
+
+def notes_text(column: Column) -> str:
+    return f"{column.en}\n{column.ko}"
+
+
+def read_table(
+    sheet: Sheet,
+    spec: SheetSpec,
+    problems: list[Problem],
+    allow_none: frozenset[str] = frozenset(),
+    written: list[list[str | None]] | None = None,
+) -> Table | None:
+    """The data rows of ``sheet`` read as ``spec``; None when its header is not the template's.
+
+    ``written`` are the notes and example rows the template recorded (see :func:`header_rows`).
+    """
+    fixed = len(spec.columns)
+    header_ok = True
+
+    def at(row: int, col: int) -> SourcePos:  # 0-based in, Excel's numbering out
+        return SourcePos.cell(spec.name, row + 1, col + 1)
+
+    for c, column in enumerate(spec.columns):
+        found = text_of(sheet.value(0, c))
+        if found is None:
+            problems.append(
+                Problem(at(0, c), f"missing header {column.key!r}; use the template's header row")
+            )
+            header_ok = False
+        elif found.lower() != column.key:
+            problems.append(
+                Problem(
+                    at(0, c),
+                    f"expected the header {column.key!r} here, found {found!r}: do not rename, "
+                    "move or delete the template's columns",
+                )
+            )
+            header_ok = False
+    years: list[int] = []
+    width = max(sheet.width, fixed)
+    extra_from = fixed
+    if spec.years:
+        c = fixed
+        while c < width and sheet.value(0, c) is not None:
+            parsed = parse(Column("year", "year", "", ""), sheet.value(0, c))
+            if parsed.value is None or parsed.message:
+                problems.append(
+                    Problem(
+                        at(0, c), f"expected a year as the header of this column: {parsed.message}"
+                    )
+                )
+                header_ok = False
+            elif years and parsed.value != years[-1] + 1:
+                problems.append(
+                    Problem(
+                        at(0, c),
+                        f"year columns must run one year apart; {parsed.value} follows {years[-1]}",
+                    )
+                )
+                header_ok = False
+            else:
+                years.append(parsed.value)
+            c += 1
+        if not years:
+            problems.append(
+                Problem(at(0, fixed), "no year columns: put years (2025, 2026, ...) in the header")
+            )
+            header_ok = False
+        extra_from = c
+    for c in range(extra_from, width):
+        found = text_of(sheet.value(0, c))
+        if found is not None:
+            problems.append(
+                Problem(
+                    at(0, c),
+                    f"unknown column {found!r}: the template has no such column; remove it",
+                )
+            )
+            header_ok = False
+        elif any(sheet.value(r, c) is not None for r in range(FIRST_DATA_ROW - 1, sheet.height)):
+            first = next(
+                r for r in range(FIRST_DATA_ROW - 1, sheet.height) if sheet.value(r, c) is not None
+            )
+            problems.append(
+                Problem(
+                    at(first, c),
+                    f"data in column {column_letter(c + 1)}, which has no header: "
+                    "move it into the table or delete it",
+                )
+            )
+            header_ok = False
+    if not header_ok:
+        return None
+    if not _template_rows_intact(sheet, spec, problems, written):
+        return None
+
+    table = Table(spec, [], years)
+    merged_rows: set[int] = set()
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r1 >= FIRST_DATA_ROW - 1:
+            span = f"{column_letter(c0 + 1)}{r0 + 1}:{column_letter(c1 + 1)}{r1 + 1}"
+            problems.append(
+                Problem(
+                    at(r0, c0),
+                    f"merged cells {span} in the data area: unmerge them and fill every cell",
+                )
+            )
+            merged_rows.update(range(max(r0, FIRST_DATA_ROW - 1), r1 + 1))
+            table.complete = False
+    total = fixed + len(years)
+    for r in range(FIRST_DATA_ROW - 1, sheet.height):
+        if r in merged_rows:
+            continue
+        raws = [sheet.value(r, c) for c in range(total)]
+        if all(_blank(raw) for raw in raws) and not any(
+            (r, c) in sheet.errors or (r, c) in sheet.uncached for c in range(total)
+        ):
+            continue
+        row = Row(r + 1, {})
+        for c, column in enumerate(spec.columns):
+            parsed = _cell(sheet, r, c, column, column.key in allow_none)
+            row.cells[column.key] = parsed
+            row.texts[column.key] = text_of(sheet.value(r, c))
+        for i, year in enumerate(years):
+            row.years[year] = _cell(sheet, r, fixed + i, YEAR_VALUE, False)
+        for c, column in enumerate(spec.columns):
+            parsed = row.cells[column.key]
+            if parsed.message:
+                problems.append(Problem(at(r, c), parsed.message))
+            elif parsed.blank and column.required:
+                problems.append(Problem(at(r, c), f"missing {column.key}: {column.en}"))
+                row.cells[column.key] = fail("")
+            if not row.cells[column.key].usable:
+                row.usable = False
+        for i, year in enumerate(years):
+            parsed = row.years[year]
+            if parsed.message:
+                problems.append(Problem(at(r, fixed + i), parsed.message))
+            if not parsed.usable:
+                row.usable = False
+        table.rows.append(row)
+    return table
+
+
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _cell(sheet: Sheet, r: int, c: int, column: Column, allow_none: bool) -> Parsed:
+    if (r, c) in sheet.errors:
+        return fail(
+            f"the cell shows the error {sheet.errors[(r, c)]}: fix its formula or type the value"
+        )
+    if (r, c) in sheet.uncached:
+        formula = sheet.uncached[(r, c)]
+        return fail(
+            f"the formula {formula} has no saved value (the file was written by a program that "
+            "does not calculate): open the file in Excel or LibreOffice, let it recalculate and "
+            "save it, or type the value instead"
+        )
+    raw = sheet.value(r, c)
+    if _blank(raw):
+        return BLANK
+    return parse(column, raw, allow_none=allow_none)
+
+
+def header_rows(spec: SheetSpec) -> list[list[str | None]]:
+    """The texts of rows 2 and 3 (notes, example) as the template writes them."""
+    return [
+        [text_of(notes_text(column)) for column in spec.columns],
+        [text_of(column.example) for column in spec.columns],
+    ]
+
+
+def _template_rows_intact(
+    sheet: Sheet,
+    spec: SheetSpec,
+    problems: list[Problem],
+    expected: list[list[str | None]] | None,
+) -> bool:
+    """Rows 2 and 3 are the notes and the example; if rows were inserted or deleted above
+    the data, a person's data could sit there and be skipped silently. They are compared
+    with what the template says it wrote (its hidden sheet), so rewording a note in a
+    later version of fiscal does not turn away the workbooks already out with staff."""
+    notes, examples = expected or header_rows(spec)
+    for c, text in enumerate(notes[: len(spec.columns)]):
+        if text_of(sheet.value(1, c)) != text:
+            problems.append(
+                Problem(
+                    SourcePos.cell(spec.name, 2, c + 1),
+                    "row 2 should hold the template's column notes and row 3 its example; "
+                    "data starts on row 4. Were rows inserted or deleted above the data?",
+                )
+            )
+            return False
+    for c, text in enumerate(examples[: len(spec.columns)]):
+        if text_of(sheet.value(2, c)) != text:
+            problems.append(
+                Problem(
+                    SourcePos.cell(spec.name, 3, c + 1),
+                    "row 3 is the template's example and is never imported: leave it as it was "
+                    "and put your data from row 4",
+                )
+            )
+            return False
+    return True

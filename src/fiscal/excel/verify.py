@@ -1,0 +1,581 @@
+"""`fiscal verify`: does a projection workbook still say what its rules and inputs say?
+
+A workbook records on its Provenance sheet what made it: the rules and inputs folders,
+the SHA-256 of every file read, their git commits, the scenario file, the years and the
+options of the run, and the folder it was run from. Because fiscal's workbooks are
+reproducible, verifying is making the workbook again and comparing:
+
+1. every recorded file is hashed again; a file whose hash no longer matches, that is
+   gone, or that is new in the folder is named;
+2. the projection is recomputed from the files (in the recorded working folder, so
+   every ``file:line`` is written as it was) and the workbook is written again in
+   memory of a temporary folder;
+3. every cell of every sheet but Provenance is compared with the workbook as it is —
+   every Ledger figure included. A difference is named by ``Sheet!Cell``.
+
+When the files are unchanged, a differing cell was edited by hand (or written by
+another version of fiscal, which is said). When the rules are in git and the recorded
+commit still holds files with the recorded hashes, the workbook is also recomputed
+from that commit, so a hand edit is told apart from a change of the rules since.
+
+The engine is pure; this module is shell: it reads files, git and workbooks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fiscal import __version__
+from fiscal.errors import Problem, SourcePos, UserError, display_path
+from fiscal.excel.xlsx_reader import Book, Limits, read_book
+from fiscal.report.provenance import FileHash, sha256_file
+
+# Workbooks fiscal writes reach tens of MB at national scale over decades.
+VERIFY_LIMITS = Limits(
+    file_bytes=1024 * 1024 * 1024,
+    uncompressed=4 * 1024 * 1024 * 1024,
+    rows=1_048_576,
+    columns=16_384,
+    what="a workbook to verify",
+)
+SHOWN = 50  # differing cells listed; the rest are counted
+_RELATIVE = 1e-12  # a ratio re-saved by a spreadsheet program may move in its last digit
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a workbook's Provenance sheet says made it."""
+
+    values: dict[str, str]  # key -> value rows
+    rows: dict[str, int]  # key -> its 1-based row, to point at it
+    files: list[FileHash]
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    def require(self, key: str, workbook: Path) -> str:
+        value = self.values.get(key)
+        if not value:
+            raise UserError(
+                [
+                    Problem(
+                        SourcePos.of(workbook),
+                        f"the Provenance sheet has no {key!r} row; it was not written by "
+                        "fiscal project, or it was edited",
+                    )
+                ]
+            )
+        return value
+
+    def at(self, key: str) -> SourcePos:
+        return SourcePos.cell("Provenance", self.rows.get(key, 0), 2)
+
+    @property
+    def years(self) -> list[int]:
+        first, _, last = (self.values.get("years") or "").partition("-")
+        return list(range(int(first), int(last) + 1))
+
+
+@dataclass(frozen=True)
+class CellDifference:
+    sheet: str
+    row: int  # 0-based
+    column: int
+    workbook: Any
+    recomputed: Any
+    context: str = ""  # for a Ledger row: region, year and item
+
+    @property
+    def where(self) -> SourcePos:
+        return SourcePos.cell(self.sheet, self.row + 1, self.column + 1)
+
+
+@dataclass
+class Verification:
+    """The outcome: files that changed, and cells that differ from a recomputation."""
+
+    workbook: Path
+    recorded: Recorded
+    files: list[Problem] = field(default_factory=list)
+    cells: list[CellDifference] = field(default_factory=list)
+    sheets: list[Problem] = field(default_factory=list)  # sheets missing or added
+    # How the differing cells are explained: "edited" (the files match, so by hand),
+    # "changed" (recomputed from changed files: rule changes or edits, not told apart).
+    cause: str = "edited"
+    also_changed: int = 0  # cells the current files would change, beyond hand edits
+    ledger_figures: int = 0
+    sheets_compared: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def matches(self) -> bool:
+        return not (self.files or self.cells or self.sheets)
+
+
+def verify(workbook: Path, rules: Path | None = None, inputs: Path | None = None) -> Verification:
+    """Verify ``workbook`` against its rules and inputs (or the folders given instead)."""
+    book = read_book(workbook, VERIFY_LIMITS)
+    provenance = book.sheet("Provenance")
+    if provenance is None:
+        raise UserError(
+            [
+                Problem(
+                    SourcePos.of(workbook),
+                    "no Provenance sheet: fiscal verify checks workbooks written by fiscal project",
+                )
+            ]
+        )
+    if book.sheet("Ledger") is None:
+        raise UserError(
+            [
+                Problem(
+                    SourcePos.of(workbook),
+                    "no Ledger sheet: fiscal verify checks the workbooks of fiscal project, "
+                    "not comparisons, sweeps, diffs or templates",
+                )
+            ]
+        )
+    recorded = read_provenance(book)
+    result = Verification(workbook, recorded)
+    version = recorded.get("fiscal version")
+    if version and version != __version__:
+        result.notes.append(
+            f"the workbook was written by fiscal {version}; this is fiscal {__version__}"
+        )
+    rules_path, as_of = _rules_path(recorded, workbook)
+    rules_root = (rules or rules_path).resolve()
+    inputs_root = (inputs or Path(recorded.require("inputs path", workbook))).resolve()
+    folder = recorded.get("working folder")
+    if folder and not Path(folder).is_dir():
+        result.notes.append(
+            f"the folder the workbook was made in ({folder}) is gone: file:line texts are "
+            "written from here and may differ"
+        )
+    scenario_file = recorded.get("scenario file")
+    scenario = Path(scenario_file) if scenario_file else None
+    with _in_folder(recorded.get("working folder")), contextlib.ExitStack() as stack:
+        if as_of is not None:
+            from fiscal.history.versions import rules_as_of
+
+            committed = stack.enter_context(rules_as_of(rules_root, as_of))
+            hashed_rules = committed.folder
+        else:
+            committed = None
+            hashed_rules = rules_root
+        result.files = _file_changes(recorded, hashed_rules, inputs_root, scenario)
+        rewrite = _rewriter(recorded, rules, rules_root, inputs, inputs_root)
+        try:
+            expected = _recompute(
+                recorded, rules_root, inputs_root, scenario, committed, workbook, stack
+            )
+        except UserError as exc:
+            if not result.files:
+                raise
+            # The files changed so much that they no longer load: the changes say why.
+            result.notes.append(
+                "cannot recompute the workbook from the current files: "
+                + "; ".join(str(p) for p in exc.problems[:3])
+                + (f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else "")
+            )
+            return result
+        differences, missing = _compare(book, expected, recorded, rewrite, result)
+        result.sheets = missing
+        if not result.files:
+            result.cells = differences
+            return result
+        from_commit = _recompute_from_commit(recorded, rules_root, inputs_root, scenario, stack)
+        if from_commit is None:
+            result.cause = "changed"
+            result.cells = differences
+            return result
+        edited, _ = _compare(book, from_commit, recorded, rewrite, None)
+        result.cells = edited
+        result.also_changed = len(differences)
+        result.notes.append(
+            "recomputed from the recorded git commit, whose files have the recorded hashes: "
+            "the cells listed were edited by hand"
+        )
+    return result
+
+
+# --- the Provenance sheet ---------------------------------------------------------------------
+
+
+def read_provenance(book: Book) -> Recorded:
+    sheet = book.sheet("Provenance")
+    assert sheet is not None
+    values: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    files: list[FileHash] = []
+    in_files = False
+    for r in range(sheet.height):
+        key, value, digest = (_text(sheet.value(r, c)) for c in range(3))
+        if key == "role" and value == "file":
+            in_files = True
+            continue
+        if in_files:
+            if key and value:
+                files.append(FileHash(key, value, digest))
+        elif key and key != "key":
+            values[key] = value
+            rows[key] = r + 1
+    return Recorded(values, rows, files)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _rules_path(recorded: Recorded, workbook: Path) -> tuple[Path, date | None]:
+    text = recorded.require("rules path", workbook)
+    day = recorded.get("rules as of")
+    path, marker, _ = text.partition(" as committed on ")
+    if marker and day:
+        try:
+            return Path(path), date.fromisoformat(day)
+        except ValueError:
+            pass
+    if marker:
+        raise UserError(
+            [Problem(recorded.at("rules path"), "cannot tell which day's rules this was")]
+        )
+    return Path(text), None
+
+
+@contextlib.contextmanager
+def _in_folder(folder: str | None) -> Iterator[None]:
+    """Run in the folder the workbook was made in, so every file:line reads the same."""
+    before = Path.cwd()
+    target = Path(folder) if folder else None
+    if target is None or not target.is_dir():
+        yield
+        return
+    os.chdir(target)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def _file_changes(
+    recorded: Recorded, rules_root: Path, inputs_root: Path, scenario: Path | None
+) -> list[Problem]:
+    from fiscal.rules.inputs import input_files
+    from fiscal.rules.loader import rule_files
+
+    problems: list[Problem] = []
+    roots = {"rules": rules_root, "inputs": inputs_root}
+    present = {
+        "rules": {
+            f.relative_to(rules_root).as_posix(): f for f in rule_files(rules_root) if f.is_file()
+        },
+        "inputs": {
+            f.relative_to(inputs_root).as_posix(): f
+            for f in input_files(inputs_root)
+            if f.is_file()
+        },
+    }
+    for role in ("rules", "inputs"):
+        wanted = {f.path: f.sha256 for f in recorded.files if f.role == role}
+        now = present[role]
+        for rel, digest in wanted.items():
+            path = roots[role] / rel
+            if rel not in now:
+                problems.append(
+                    Problem(SourcePos.of(path), "recorded in the workbook, but no longer there")
+                )
+            elif sha256_file(now[rel]) != digest:
+                problems.append(
+                    Problem(
+                        SourcePos.of(path),
+                        f"changed since the workbook was made (sha256 {digest[:12]}... "
+                        f"recorded, {sha256_file(now[rel])[:12]}... now)",
+                    )
+                )
+        for rel in sorted(set(now) - set(wanted)):
+            problems.append(
+                Problem(
+                    SourcePos.of(now[rel]),
+                    "not in the workbook's provenance: added since it was made",
+                )
+            )
+    scenarios = [f for f in recorded.files if f.role == "scenario"]
+    if scenario is not None and scenarios:
+        if not scenario.is_file():
+            problems.append(Problem(SourcePos.of(scenario), "scenario file no longer there"))
+        elif sha256_file(scenario) != scenarios[0].sha256:
+            problems.append(
+                Problem(SourcePos.of(scenario), "scenario changed since the workbook was made")
+            )
+    return sorted(problems, key=Problem.sort_key)
+
+
+# --- recomputing ------------------------------------------------------------------------------
+
+
+def _recompute(
+    recorded: Recorded,
+    rules_root: Path,
+    inputs_root: Path,
+    scenario: Path | None,
+    committed: Any,
+    workbook: Path,
+    stack: contextlib.ExitStack,
+) -> Book:
+    from fiscal.rules.inputs import load_inputs
+    from fiscal.rules.loader import load_ruleset
+
+    if scenario is not None and not scenario.is_file():
+        raise UserError(
+            [
+                Problem(
+                    recorded.at("scenario file"),
+                    f"the scenario file {scenario} is gone; cannot recompute the workbook",
+                )
+            ]
+        )
+    ruleset = committed.ruleset if committed is not None else load_ruleset(rules_root)
+    data = load_inputs(inputs_root)
+    return _rewrite_workbook(recorded, ruleset, data, scenario, committed, workbook, stack)
+
+
+def _recompute_from_commit(
+    recorded: Recorded,
+    rules_root: Path,
+    inputs_root: Path,
+    scenario: Path | None,
+    stack: contextlib.ExitStack,
+) -> Book | None:
+    """The workbook made from the recorded commit, if its files are the recorded ones."""
+    from fiscal.files.git import GitError
+    from fiscal.history.versions import Sources, load_inputs, load_rules
+
+    commit = (recorded.get("rules git commit") or "").split(" ")[0]
+    inputs_commit = (recorded.get("inputs git commit") or "").split(" ")[0]
+    dirty = "(uncommitted changes)"
+    if (
+        len(commit) != 40
+        or len(inputs_commit) != 40
+        or dirty in (recorded.get("rules git commit") or "")
+        or dirty in (recorded.get("inputs git commit") or "")
+        or recorded.get("rules as of")
+    ):
+        return None
+    scenarios = [f for f in recorded.files if f.role == "scenario"]
+    if scenario is not None and (
+        not scenario.is_file() or sha256_file(scenario) != scenarios[0].sha256
+    ):
+        return None
+    try:
+        sources = Sources(rules_root, inputs_root)
+        loaded = load_rules(sources.rules_snapshot(sources.ref(commit)))
+        data, input_hashes = load_inputs(sources.inputs_snapshot(sources.ref(inputs_commit)))
+    except (GitError, UserError):
+        return None
+    wanted = {(f.role, f.path, f.sha256) for f in recorded.files if f.role != "scenario"}
+    found = {("rules", f.path, f.sha256) for f in loaded.hashes}
+    found |= {("inputs", f.path, f.sha256) for f in input_hashes}
+    if loaded.ruleset is None or loaded.problems or found != wanted:
+        return None
+    return _rewrite_workbook(
+        recorded, loaded.ruleset, data, scenario, None, Path("workbook"), stack
+    )
+
+
+def _rewrite_workbook(
+    recorded: Recorded,
+    ruleset: Any,
+    data: Any,
+    scenario: Path | None,
+    committed: Any,
+    workbook: Path,
+    stack: contextlib.ExitStack,
+) -> Book:
+    from fiscal.engine.projection import project
+    from fiscal.excel.workbook import write_projection
+    from fiscal.report.provenance import GitState, Provenance
+    from fiscal.report.views import BY_CHOICES, view
+    from fiscal.rules.scenarios import apply_scenario, load_scenario
+
+    years = recorded.years
+    changed_rules, changed_inputs, name = ruleset, data, "baseline"
+    if scenario is not None:
+        loaded = load_scenario(scenario)
+        changed_rules, changed_inputs = apply_scenario(loaded, ruleset, data, years)
+        name = loaded.id
+    projection = project(changed_rules, changed_inputs, years, scenario=name)
+    by = recorded.get("by") or "region"
+    if by not in BY_CHOICES:
+        raise UserError([Problem(recorded.at("by"), f"unknown grouping {by!r}")])
+    shown = view(projection, ruleset, by)
+    # The Provenance sheet is not compared (its file list was checked above).
+    unknown = GitState(None, False, None)
+    provenance = Provenance(
+        __version__,
+        "",
+        "",
+        "",
+        str(ruleset.root),
+        unknown,
+        "",
+        unknown,
+        name,
+        (years[0], years[-1]),
+    )
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fiscal-verify-")))
+    target = folder / "recomputed.xlsx"
+    write_projection(target, projection, ruleset, provenance, shown)
+    return read_book(target, VERIFY_LIMITS)
+
+
+# --- comparing --------------------------------------------------------------------------------
+
+
+def _rewriter(
+    recorded: Recorded,
+    rules: Path | None,
+    rules_root: Path,
+    inputs: Path | None,
+    inputs_root: Path,
+) -> list[tuple[str, str]]:
+    """Text replacements that turn a recomputed file:line into the one the workbook was
+    written with, when the rules or inputs are read from another folder (--rules)."""
+    pairs = []
+    for given, root, key in (
+        (rules, rules_root, "rules path"),
+        (inputs, inputs_root, "inputs path"),
+    ):
+        old = recorded.get(key)
+        if given is None or not old:
+            continue
+        old_path = Path(old.partition(" as committed on ")[0])
+        if old_path.resolve() != root:
+            pairs.append((display_path(root) + "/", display_path(old_path) + "/"))
+    return pairs
+
+
+def _compare(
+    book: Book,
+    expected: Book,
+    recorded: Recorded,
+    rewrite: list[tuple[str, str]],
+    result: Verification | None,
+) -> tuple[list[CellDifference], list[Problem]]:
+    differences: list[CellDifference] = []
+    sheets: list[Problem] = []
+    where = SourcePos.of(book.path)
+    skip = {"Provenance"}
+    if recorded.get("by") is None and "Consolidated" in book.sheets:
+        skip.add("Consolidated")  # made before fiscal recorded --by
+        if result is not None:
+            result.notes.append("the Consolidated sheet was not checked: --by is not recorded")
+    for name, sheet in expected.sheets.items():
+        if name in skip:
+            continue
+        have = book.sheet(name)
+        if have is None:
+            sheets.append(Problem(where, f"sheet {name!r} is missing: deleted or renamed by hand"))
+            continue
+        if result is not None:
+            result.sheets_compared += 1
+            if name == "Ledger":
+                result.ledger_figures = max(sheet.height - 1, 0)
+        height = max(sheet.height, have.height)
+        width = max(sheet.width, have.width)
+        for r in range(height):
+            for c in range(width):
+                want = _normal(sheet.value(r, c), rewrite)
+                got = _normal(have.value(r, c), [])
+                if not _same(got, want):
+                    context = _ledger_context(sheet, r) if name == "Ledger" else ""
+                    differences.append(CellDifference(name, r, c, got, want, context))
+    for name in book.sheets:
+        if name not in expected.sheets and name not in skip:
+            sheets.append(Problem(where, f"sheet {name!r} is not one fiscal wrote: added by hand"))
+    return differences, sheets
+
+
+def _normal(value: Any, rewrite: list[tuple[str, str]]) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        for old, new in rewrite:
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    return str(value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a == b:
+        return True
+    if isinstance(a, float) and isinstance(b, float):
+        if a.is_integer() and b.is_integer():
+            return False  # money: exact to the won
+        return abs(a - b) <= _RELATIVE * max(abs(a), abs(b))
+    return False
+
+
+def _ledger_context(sheet: Any, row: int) -> str:
+    """``seoul 2026 local_consumption_tax`` for a row of the Ledger."""
+    header = [_text(sheet.value(0, c)) for c in range(sheet.width)]
+    parts = []
+    for key in ("region", "year", "item"):
+        if key in header and row > 0:
+            value = sheet.value(row, header.index(key))
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            parts.append(_text(value))
+    return " ".join(p for p in parts if p)
+
+
+def show(value: Any) -> str:
+    """A cell value as the difference report shows it."""
+    if value is None:
+        return "an empty cell"
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"{int(value):,}"
+        return repr(value)
+    return repr(value)
+
+
+def to_json(result: Verification) -> dict[str, Any]:
+    """The outcome for scripts: exact values, every differing cell."""
+
+    def value(v: Any) -> Any:
+        return int(v) if isinstance(v, float) and v.is_integer() else v
+
+    return {
+        "workbook": str(result.workbook),
+        "matches": result.matches,
+        "files": [{"file": str(p.where), "problem": p.message} for p in result.files],
+        "sheets": [p.message for p in result.sheets],
+        "cells": [
+            {
+                "cell": str(c.where),
+                "workbook": value(c.workbook),
+                "recomputed": value(c.recomputed),
+                "context": c.context,
+            }
+            for c in result.cells
+        ],
+        "cells_are": "edited by hand" if result.cause == "edited" else "recomputed differently",
+        "cells_changed_by_current_files": result.also_changed,
+        "ledger_figures": result.ledger_figures,
+        "sheets_compared": result.sheets_compared,
+        "notes": result.notes,
+    }

@@ -1,1 +1,0 @@
-"""The shell's file formats: stable YAML, Excel workbooks, atomic writes."""

@@ -1,0 +1,1 @@
+"""Reports built from a projection: tables, views, comparison, sweep, explain, provenance."""

@@ -1,0 +1,246 @@
+"""How one figure was made: formula, inputs, parameters and the apportionment step.
+
+``explain`` reads a finished projection (and the rules and inputs behind it) and lays
+out, for one region, year and item, every number that led to the amount, each with
+the file:line it comes from, down to the national bases. The result is plain data
+(JSON-ready); the CLI renders it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from fiscal.engine.projection import Projection
+from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.rules.inputs import Inputs
+from fiscal.rules.ruleset import Ruleset
+
+
+def explain(
+    projection: Projection, ruleset: Ruleset, inputs: Inputs, region: str, year: int, item: str
+) -> dict[str, Any]:
+    problems = []
+    if region not in projection.region_ids:
+        problems.append(
+            f"unknown region {region!r}; expected one of {', '.join(projection.region_ids)}"
+        )
+    if year not in projection.years:
+        problems.append(
+            f"year {year} is outside the projection {projection.years[0]}-{projection.years[-1]}"
+        )
+    if item not in projection.amounts:
+        problems.append(f"unknown item {item!r}; expected one of {', '.join(projection.amounts)}")
+    if problems:
+        raise UserError([Problem(SourcePos("explain"), p) for p in problems])
+    r, y = projection.region_ids.index(region), projection.years.index(year)
+    trace = projection.traces[item]
+    region_def = projection.regions[r]
+    item_def = ruleset.item(item)
+    amount = int(projection.amounts[item][r, y])
+    out: dict[str, Any] = {
+        "scenario": projection.scenario,
+        "region": {"id": region, "en": region_def.name.en, "ko": region_def.name.ko},
+        "year": year,
+        "item": {
+            "id": item,
+            "en": item_def.label.en,
+            "ko": item_def.label.ko,
+            "category": item_def.category.value,
+        },
+        "amount_krw": amount,
+        "rule": {"id": trace.rule, "kind": trace.kind, "source": str(trace.source_for(r))},
+        "formula": trace.formula,
+        "inputs": [],
+        "parameters": _parameters(projection, trace.rule, trace.parameters, year),
+        "steps": [],
+        "national_bases": [],
+    }
+    details = trace.details
+    if trace.kind == "input":
+        out["inputs"].append(_regional_input(inputs, trace.inputs[0], region, year, amount))
+    elif trace.kind == "sharing":
+        pool = next(p for p in projection.pools if p.item == item)
+        out["national_bases"].append(_national(inputs, pool.base_series, year, int(pool.base[y])))
+        out["inputs"].append(
+            _regional_input(inputs, trace.inputs[1], region, year, int(details["indicator"][r, y]))
+        )
+        key = details["key"][:, y]
+        out["steps"] = [
+            _step(
+                "pool = base x share",
+                int(pool.pool[y]),
+                f"{int(pool.base[y]):,} x {_decimal(pool.share[y])} rounded half to even",
+            ),
+            _step("weight of the region", float(details["weight"][r, y]), "class or region weight"),
+            _step("key of the region = indicator x weight", float(key[r]), ""),
+            _step("sum of the keys of all regions", float(key.sum()), ""),
+            *_apportion_steps(int(pool.pool[y]), key, r, amount),
+        ]
+    elif trace.kind == "equalisation":
+        pool = next(p for p in projection.pools if p.item == item)
+        out["national_bases"].append(_national(inputs, pool.base_series, year, int(pool.base[y])))
+        gap = details["gap"][:, y]
+        positive = np.maximum(gap, 0)
+        rate = float(details["adjustment_rate"][y])
+        out["steps"] = [
+            _step(
+                "pool = base x shares",
+                int(pool.pool[y]),
+                f"{int(pool.base[y]):,} x {_decimal(pool.share[y])} rounded half to even",
+            ),
+            _step("basic fiscal need", int(details["need"][r, y]), ""),
+            _step("revenue base (sum of the revenue items)", int(details["revenue"][r, y]), ""),
+            _step(
+                "basic fiscal revenue = counted share x revenue base",
+                int(details["counted"][r, y]),
+                "rounded half to even",
+            ),
+            _step("fiscal gap = need - counted revenue", int(gap[r]), "no grant when not positive"),
+            _step("total positive gap of all regions", int(positive.sum()), ""),
+            _step("adjustment rate = pool / total gap (at most 1)", rate, ""),
+            *_apportion_steps(
+                int(pool.pool[y]), positive.astype(np.float64), r, amount, cap=int(positive[r])
+            ),
+        ]
+        for name in trace.inputs[1:]:
+            if name in inputs.regional:
+                out["inputs"].append(
+                    _regional_input(
+                        inputs, name, region, year, _value_of(projection, inputs, name, r, y)
+                    )
+                )
+            elif name in projection.amounts:
+                out["inputs"].append(
+                    {
+                        "name": name,
+                        "value": int(projection.amounts[name][r, y]),
+                        "source": str(projection.traces[name].source_for(r)),
+                        "note": f"computed by {projection.traces[name].rule}: "
+                        f"fiscal explain {region} {year} {name}",
+                    }
+                )
+    elif trace.kind in ("matching", "co_funding"):
+        cost = int(details["cost"][r, y])
+        out["inputs"].append(_regional_input(inputs, trace.inputs[0], region, year, cost))
+        rate = float(details["rate"][r, y])
+        subsidy = amount if trace.kind == "matching" else cost - amount
+        out["steps"] = [
+            _step("programme cost", cost, ""),
+            _step("national rate", rate, ""),
+            _step("national subsidy = cost x rate", subsidy, "rounded half to even"),
+            _step("co-funding = cost - subsidy", cost - subsidy, ""),
+        ]
+    elif trace.kind == "agreement":
+        flows = projection.agreement_flows.flows_at(item, r, y)
+        out["steps"] = [
+            _step(
+                f"{f.agreement} / {f.project}: {f.flow.replace('_', ' ')}", f.amount, str(f.source)
+            )
+            for f in flows
+        ]
+        out["steps"].append(_step("sum over signed agreements", amount, ""))
+    return out
+
+
+def _value_of(projection: Projection, inputs: Inputs, name: str, r: int, y: int) -> int:
+    from fiscal.rules.inputs import regional_array
+
+    array, _ = regional_array(inputs, name, projection.region_ids, projection.years)
+    return int(array[r, y]) if array is not None else 0
+
+
+def _step(what: str, value: int | float, note: str) -> dict[str, Any]:
+    return {"step": what, "value": value, "note": note}
+
+
+def _decimal(fraction: Fraction) -> str:
+    text = f"{float(fraction):.10f}".rstrip("0").rstrip(".")
+    return text if Fraction(text) == fraction else f"{fraction.numerator}/{fraction.denominator}"
+
+
+def _apportion_steps(
+    pool: int, key: Any, r: int, amount: int, cap: int | None = None
+) -> list[dict[str, Any]]:
+    total = float(key.sum())
+    quota = pool * float(key[r]) / total if total else 0.0
+    floor = int(np.floor(quota))
+    steps = [
+        _step("quota = pool x key / sum of keys", quota, ""),
+        _step("whole won of the quota (floor)", floor, ""),
+        _step(
+            "won added by largest remainder",
+            amount - floor,
+            "leftover won go to the largest remainders; ties to the region listed first",
+        ),
+    ]
+    if cap is not None:
+        steps.append(_step("never above the fiscal gap", cap, "cap"))
+    return steps
+
+
+def _parameters(
+    projection: Projection, rule: str, refs: tuple[str, ...], year: int
+) -> list[dict[str, Any]]:
+    found = []
+    for use in projection.parameter_uses:
+        if use.ref in refs and rule in use.rules and year in use.years:
+            value = use.value.value
+            shown: Any = (
+                {k: float(v) for k, v in value.items()} if isinstance(value, dict) else float(value)
+            )
+            found.append(
+                {
+                    "path": use.ref,
+                    "value": shown,
+                    "effective": use.value.effective.isoformat(),
+                    "unit": use.parameter.unit.value,
+                    "status": use.value.status.value,
+                    "reference": use.value.reference or use.parameter.reference,
+                    "source": str(use.value.source),
+                }
+            )
+    return found
+
+
+def _regional_input(
+    inputs: Inputs, name: str, region: str, year: int, value: int
+) -> dict[str, Any]:
+    indicator = inputs.regional.get(name)
+    if indicator is None:
+        return {"name": name, "value": value, "source": "", "note": ""}
+    given = indicator.values.get(region, {})
+    if year in given:
+        note = f"given for {year}"
+    else:
+        last = max(given)
+        note = f"grown from {last} at {float(indicator.growth or 0):.2%} a year"
+    return {
+        "name": name,
+        "value": value,
+        "unit": indicator.unit.value,
+        "status": indicator.status.value,
+        "source": str(indicator.sources.get(region, indicator.source)),
+        "note": note,
+    }
+
+
+def _national(inputs: Inputs, series_name: str, year: int, value: int) -> dict[str, Any]:
+    series = inputs.national.get(series_name.removeprefix("national."))
+    if series is None:
+        return {"series": series_name, "value": value, "source": "", "note": ""}
+    if year in series.sources:
+        source, note = series.sources[year], f"given for {year}"
+    else:
+        last = max(series.values)
+        source = series.sources[last]
+        note = f"grown from {last} at {float(series.growth or 0):.2%} a year"
+    return {
+        "series": series_name,
+        "value": value,
+        "source": str(source),
+        "status": series.status.value,
+        "note": note,
+    }

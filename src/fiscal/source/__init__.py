@@ -1,0 +1,1 @@
+"""Reading source files: the one YAML reader (with file:line:column) and problem collection."""
