@@ -11,6 +11,7 @@ import pytest
 from fiscal import api
 from fiscal.errors import UserError
 from tests.conftest import BUNDLED_INPUTS, run_fiscal
+from tests.excel_helpers import Rows, read_rows
 
 SCENARIOS = BUNDLED_INPUTS / "scenarios"
 YEARS = list(range(2025, 2031))
@@ -31,10 +32,39 @@ def line_of(path: Path, needle: str) -> int:
     return 1 + next(i for i, t in enumerate(path.read_text().splitlines()) if needle in t)
 
 
-@pytest.mark.parametrize("scenario", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
-def test_every_bundled_scenario_projects(scenario: Path, tmp_path: Path) -> None:
-    done = run_fiscal("project", "--scenario", scenario, "-o", tmp_path / "x.xlsx", "-q")
+def ledger_amounts(rows: Rows) -> dict[tuple[str, int, str], int]:
+    header, *body = rows["Ledger"]
+    at = {name: i for i, name in enumerate(header)}
+    return {
+        (str(r[at["region"]]), int(r[at["year"]]), str(r[at["item"]])): int(r[at["amount_krw"]])
+        for r in body
+        if r and r[at["region"]]
+    }
+
+
+@pytest.fixture(scope="module")
+def baseline_ledger(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int, str], int]:
+    book = tmp_path_factory.mktemp("baseline") / "base.xlsx"
+    done = run_fiscal("project", "-o", book, "-q")
     assert done.returncode == 0, done.stderr
+    return ledger_amounts(read_rows(book))
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_bundled_scenario_projects_and_changes_the_budget(
+    scenario: Path, tmp_path: Path, baseline_ledger: dict[tuple[str, int, str], int]
+) -> None:
+    book = tmp_path / "x.xlsx"
+    done = run_fiscal("project", "--scenario", scenario, "-o", book, "-q")
+    assert done.returncode == 0, done.stderr
+    rows = read_rows(book)
+    # The workbook says which scenario made it ...
+    provenance = {str(r[0]): r[1] for r in rows["Provenance"] if r and r[0]}
+    assert any(scenario.stem in str(value) for value in provenance.values()), provenance
+    # ... and the scenario moved money: some Ledger figure differs from the baseline's.
+    ledger = ledger_amounts(rows)
+    assert ledger.keys() == baseline_ledger.keys()
+    assert any(ledger[k] != baseline_ledger[k] for k in ledger), f"{scenario.stem} changed nothing"
 
 
 def test_a_share_from_a_date_changes_only_the_years_from_then(rules_and_inputs) -> None:  # type: ignore[no-untyped-def]

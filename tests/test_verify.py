@@ -143,6 +143,9 @@ def test_the_rules_read_from_another_folder_still_match(made: Made, tmp_path: Pa
         "verify", made.book, "--rules", moved_rules, "--inputs", moved_inputs, cwd=tmp_path
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    # The figures were recomputed from the moved copies, and every one of them matched.
+    assert "OK: every figure matches" in done.stdout
+    assert "every file has its recorded hash" in done.stdout
 
 
 def test_a_comparison_or_a_file_that_is_no_workbook_is_a_user_error(tmp_path: Path) -> None:
@@ -180,3 +183,10 @@ def test_a_workbook_of_rules_as_of_a_day_is_verified_against_that_commit(
     finally:
         vat.write_text(before, encoding="utf-8")
     assert done.returncode == 0, done.stdout + done.stderr
+    # Verified against the commit of that day, not the edited working tree.
+    commit = subprocess.run(
+        ["git", "-C", str(made.repo), "rev-parse", "HEAD"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert f"rules {commit}" in done.stdout
+    assert "OK: every figure matches" in done.stdout
