@@ -38,8 +38,8 @@ from pydantic import Field
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement, Amendment
+from fiscal.rules.checks import check_parameter_value
 from fiscal.rules.inputs import Inputs, extend
-from fiscal.rules.loader import check_parameter_value
 from fiscal.rules.models import FileModel, ParameterValue
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Id, NonNegativeWon, Number, Status, Text
