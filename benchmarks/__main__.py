@@ -458,7 +458,7 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
     from fiscal.files.bundled import default_rules
     from fiscal.report.provenance import collect
     from fiscal.report.sweep import sweep
-    from fiscal.rules.inputs import load_inputs
+    from fiscal.rules.input_files import load_inputs
     from fiscal.rules.loader import load_ruleset, rule_files
 
     repeats = 1 if quick else 5

@@ -33,7 +33,7 @@ from fiscal.engine.projection import Projection, project
 from fiscal.errors import Problem, SourcePos
 from fiscal.report.sweep import with_value
 from fiscal.rules.agreements import Agreement
-from fiscal.rules.inputs import load_inputs
+from fiscal.rules.input_files import load_inputs
 from fiscal.rules.loader import load_ruleset
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 from tests.test_agreement_schedules import (

@@ -46,7 +46,7 @@ from fiscal.excel.xlsxbook import new_workbook
 
 if TYPE_CHECKING:
     from fiscal.errors import Problem
-    from fiscal.rules.inputs import IndicatorFile, NationalFile
+    from fiscal.rules.input_files import IndicatorFile, NationalFile
     from fiscal.rules.ruleset import Ruleset
 
 _KIND_FORMATS = {
@@ -508,7 +508,7 @@ def read_input_files(
     root: Path,
 ) -> tuple[NationalFile | None, dict[str, IndicatorFile], list[Problem]]:
     """The input files as models, keeping every field (notes included)."""
-    from fiscal.rules.inputs import IndicatorFile, NationalFile
+    from fiscal.rules.input_files import IndicatorFile, NationalFile
     from fiscal.source.validation import validate_doc
     from fiscal.source.yaml_reader import load_yaml
 

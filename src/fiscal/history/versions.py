@@ -25,7 +25,8 @@ from pydantic import BaseModel
 from fiscal.errors import Problem, SourcePos, UserError, display_path
 from fiscal.files.git import Commit, GitError, GitRepo
 from fiscal.report.provenance import FileHash, GitState, Provenance
-from fiscal.rules.inputs import Inputs, check_inputs, input_files
+from fiscal.rules.input_files import check_inputs, input_files
+from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import check_ruleset, rule_files
 from fiscal.rules.models import Located
 from fiscal.rules.ruleset import Ruleset
