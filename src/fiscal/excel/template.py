@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fiscal import __version__
 from fiscal.excel.cells import EXACT_LIMIT
 from fiscal.excel.sheet_layout import (
     FIRST_DATA_ROW,
@@ -43,6 +42,7 @@ from fiscal.excel.sheet_layout import (
 )
 from fiscal.excel.sheet_table import header_rows, notes_text
 from fiscal.excel.xlsxbook import new_workbook
+from fiscal.version import __version__
 
 if TYPE_CHECKING:
     from fiscal.errors import Problem

@@ -32,10 +32,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fiscal import __version__
 from fiscal.errors import Problem, SourcePos, UserError, display_path
 from fiscal.excel.xlsx_reader import Book, Limits, read_book
 from fiscal.report.provenance import FileHash, sha256_file
+from fiscal.version import __version__
 
 # Workbooks fiscal writes reach tens of MB at national scale over decades.
 VERIFY_LIMITS = Limits(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fiscal import __version__
+from fiscal.version import __version__
 
 NOT_STAMPED = "not stamped (use --stamp-time)"
 # The document timestamp of an unstamped workbook (xlsxwriter dates its zip entries
