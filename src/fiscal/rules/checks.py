@@ -381,7 +381,7 @@ def dependency_order(ruleset: Ruleset, problems: list[Problem]) -> list[RuleT]:
                 f"rules depend on each other in a cycle: {' -> '.join(cycle)}",
             )
         )
-        return ruleset.rules
+        return list(ruleset.rules)
     # Depth first, then file order, so the order never depends on set iteration.
     position = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     return sorted(ruleset.rules, key=lambda r: (_depth(r.id, graph), position[r.id]))

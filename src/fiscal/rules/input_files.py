@@ -74,9 +74,11 @@ def check_inputs(root: Path) -> tuple[Inputs | None, list[Problem]]:
         what = "not found" if not root.exists() else "is a file; expected an inputs folder"
         return None, [Problem(SourcePos.of(root), f"inputs folder {what}")]
     national: dict[str, Series] = {}
+    hashes: dict[str, str] = {}
     doc, found = load_yaml(root / "national.yaml")
     problems += found
     if doc is not None:
+        hashes["national.yaml"] = doc.sha256
         file, found = validate_doc(NationalFile, doc)
         problems += found
         if file is not None:
@@ -103,6 +105,7 @@ def check_inputs(root: Path) -> tuple[Inputs | None, list[Problem]]:
             problems += found
             if doc is None:
                 continue
+            hashes[path.relative_to(root).as_posix()] = doc.sha256
             ind, found = validate_doc(IndicatorFile, doc)
             problems += found
             if ind is None:
@@ -120,8 +123,8 @@ def check_inputs(root: Path) -> tuple[Inputs | None, list[Problem]]:
             )
             for region_id, by_year in ind.values.items():
                 problems += _check_series_years(by_year, doc, ("values", region_id))
-    files = [f for f in input_files(root) if f.is_file()]
-    return Inputs(root, national, regional, files), problems
+    files = tuple(f for f in input_files(root) if f.is_file())
+    return Inputs(root, national, regional, files, hashes), problems
 
 
 def _check_series_years(

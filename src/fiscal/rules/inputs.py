@@ -10,6 +10,7 @@ Figures that are not published are marked ``status: illustrative`` in the file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -26,7 +27,7 @@ from fiscal.rules.types import Status, Unit
 Int64Array = npt.NDArray[np.int64]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Series:
     """A yearly series with where each value came from."""
 
@@ -41,7 +42,7 @@ class Series:
     source: SourcePos
 
 
-@dataclass
+@dataclass(frozen=True)
 class Indicator:
     id: str
     label: Label
@@ -54,17 +55,26 @@ class Indicator:
     source: SourcePos
 
 
-@dataclass
+@dataclass(frozen=True)
 class Inputs:
+    """The inputs of a projection. Immutable: change them with :func:`dataclasses.replace`."""
+
     root: Path
-    national: dict[str, Series]
-    regional: dict[str, Indicator]
-    files: list[Path] = field(default_factory=list)
+    national: Mapping[str, Series]
+    regional: Mapping[str, Indicator]
+    files: tuple[Path, ...] = ()
+    # SHA-256 of each file's bytes as read (path relative to root, posix -> hex digest).
+    hashes: Mapping[str, str] = field(default_factory=dict, compare=False)
     # Regional arrays already extended over some years, for repeated projections (a
-    # sweep, a comparison). Not an init field, so dataclasses.replace starts afresh.
-    _arrays: dict[tuple[Any, ...], tuple[Indicator, Int64Array]] = field(
+    # sweep, a comparison): owned by this object, so they live as long as it does. Not
+    # an init field, so dataclasses.replace starts afresh.
+    _arrays: dict[tuple[Any, ...], tuple[Any, Int64Array]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.files, tuple):
+            object.__setattr__(self, "files", tuple(self.files))
 
     def last_year(self) -> int:
         """The last year every series and indicator gives without growth."""
@@ -128,8 +138,11 @@ def regional_array(
         known = ", ".join(sorted(inputs.regional))
         return None, f"no regional indicator {indicator_id!r} in the inputs (known: {known})"
     key = (indicator_id, tuple(region_ids), tuple(years))
+    # Keyed by what the array is made of, not by the indicator's identity: an indicator
+    # replaced, or its values changed in place, is extended again.
+    made_of = (indicator.growth, [indicator.values.get(r) for r in region_ids])
     cached = inputs._arrays.get(key)
-    if cached is not None and cached[0] is indicator:
+    if cached is not None and cached[0] == made_of:
         return cached[1].copy(), None
     rows = []
     for region_id in region_ids:
@@ -141,5 +154,6 @@ def regional_array(
             return None, f"indicator {indicator_id!r}, region {region_id!r}: {missing}"
         rows.append(values)
     array = np.asarray(rows, dtype=np.int64).reshape(len(region_ids), len(years))
-    inputs._arrays[key] = (indicator, array)
+    snapshot = (indicator.growth, [dict(by_year) for by_year in made_of[1] if by_year is not None])
+    inputs._arrays[key] = (snapshot, array)
     return array.copy(), None

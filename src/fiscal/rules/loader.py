@@ -16,6 +16,7 @@ Layout of a ruleset folder::
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,9 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
     if not root.is_dir():
         return None, [Problem(SourcePos.of(root), "expected a ruleset folder, found a file")]
 
-    manifest_doc, manifest = _load_one(root / "ruleset.yaml", RulesetManifest, problems)
-    regions_doc, regions_file = _load_one(root / "regions.yaml", RegionsFile, problems)
+    read = _Read(root, problems)
+    manifest_doc, manifest = read.one(root / "ruleset.yaml", RulesetManifest)
+    regions_doc, regions_file = read.one(root / "regions.yaml", RegionsFile)
     if manifest is not None and manifest_doc is not None:
         for index, item in enumerate(manifest.items):
             item.located(manifest_doc.pos(("items", index)))
@@ -87,12 +89,12 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
         for index, mega in enumerate(regions_file.mega_regions):
             mega.located(regions_doc.pos(("mega_regions", index)))
 
-    parameters, broken_parameters = _load_parameters(root, problems)
+    parameters, broken_parameters = _load_parameters(root, read)
     loaded_before_rules = len(problems)
-    rules, rule_docs = _load_rules(root, problems)
+    rules, rule_docs = _load_rules(root, read)
     rules_broken = len(problems) > loaded_before_rules
-    ministries = _load_ministries(root, problems)
-    agreements, agreement_docs = _load_agreements(root, problems)
+    ministries = _load_ministries(root, read)
+    agreements, agreement_docs = _load_agreements(root, read)
 
     # A broken ruleset.yaml or regions.yaml must not hide the problems of other files:
     # check against empty stand-ins, skipping only the checks that need what is missing.
@@ -101,13 +103,14 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
     ruleset = Ruleset(
         root=root,
         manifest=manifest or RulesetManifest.model_construct(id="", title="", country="", items=[]),
-        mega_regions=regions_file.mega_regions if regions_file else [],
-        regions=regions_file.regions if regions_file else [],
+        mega_regions=tuple(regions_file.mega_regions) if regions_file else (),
+        regions=tuple(regions_file.regions) if regions_file else (),
         parameters=parameters,
-        rules=rules,
-        files=[f for f in rule_files(root) if f.is_file()],
-        ministries=ministries or [],
-        agreements=agreements,
+        rules=tuple(rules),
+        files=tuple(f for f in rule_files(root) if f.is_file()),
+        ministries=tuple(ministries or ()),
+        agreements=tuple(agreements),
+        hashes=read.hashes,
     )
     if regions_known:
         check_regions(ruleset, problems)
@@ -130,21 +133,37 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
     if not (regions_known and items_known):
         return None, sorted(problems, key=Problem.sort_key)
     if not problems:
-        ruleset.rules = dependency_order(ruleset, problems)
+        ruleset = dataclasses.replace(ruleset, rules=tuple(dependency_order(ruleset, problems)))
     return ruleset, sorted(problems, key=Problem.sort_key)
 
 
-def _load_one(path: Path, model: type[Any], problems: list[Problem]) -> tuple[YamlDoc | None, Any]:
-    doc, found = load_yaml(path)
-    problems += found
-    if doc is None:
-        return None, None
-    value, found = validate_doc(model, doc)
-    problems += found
-    return doc, value
+class _Read:
+    """Reads the files of one ruleset, collecting their problems and the hash of each."""
+
+    def __init__(self, root: Path, problems: list[Problem]) -> None:
+        self.root = root
+        self.problems = problems
+        # Path relative to the ruleset folder (posix) -> SHA-256 of the bytes parsed.
+        self.hashes: dict[str, str] = {}
+
+    def doc(self, path: Path) -> YamlDoc | None:
+        doc, found = load_yaml(path)
+        self.problems += found
+        if doc is not None:
+            self.hashes[path.relative_to(self.root).as_posix()] = doc.sha256
+        return doc
+
+    def one(self, path: Path, model: type[Any]) -> tuple[YamlDoc | None, Any]:
+        doc = self.doc(path)
+        if doc is None:
+            return None, None
+        value, found = validate_doc(model, doc)
+        self.problems += found
+        return doc, value
 
 
-def _load_parameters(root: Path, problems: list[Problem]) -> tuple[dict[str, Parameter], set[str]]:
+def _load_parameters(root: Path, read: _Read) -> tuple[dict[str, Parameter], set[str]]:
+    problems = read.problems
     """The parameters that loaded, and the names of those whose files did not."""
     parameters: dict[str, Parameter] = {}
     broken: set[str] = set()
@@ -154,7 +173,7 @@ def _load_parameters(root: Path, problems: list[Problem]) -> tuple[dict[str, Par
         return parameters, broken
     for path in sorted(folder.rglob("*.yaml")):
         name = ".".join(path.relative_to(folder).with_suffix("").parts)
-        doc, file = _load_one(path, ParameterFile, problems)
+        doc, file = read.one(path, ParameterFile)
         if doc is None or file is None:
             broken.add(name)
             continue
@@ -196,11 +215,11 @@ def _load_parameters(root: Path, problems: list[Problem]) -> tuple[dict[str, Par
     return parameters, broken
 
 
-def _load_ministries(root: Path, problems: list[Problem]) -> list[Ministry] | None:
+def _load_ministries(root: Path, read: _Read) -> list[Ministry] | None:
     path = root / "ministries.yaml"
     if not path.exists():
         return None
-    doc, file = _load_one(path, MinistriesFile, problems)
+    doc, file = read.one(path, MinistriesFile)
     if doc is None or file is None:
         return None
     for index, ministry in enumerate(file.ministries):
@@ -208,16 +227,15 @@ def _load_ministries(root: Path, problems: list[Problem]) -> list[Ministry] | No
     return list(file.ministries)
 
 
-def _load_agreements(
-    root: Path, problems: list[Problem]
-) -> tuple[list[Agreement], dict[str, YamlDoc]]:
+def _load_agreements(root: Path, read: _Read) -> tuple[list[Agreement], dict[str, YamlDoc]]:
+    problems = read.problems
     agreements: list[Agreement] = []
     docs: dict[str, YamlDoc] = {}
     folder = root / "agreements"
     if not folder.is_dir():
         return agreements, docs
     for path in sorted(folder.glob("*.yaml")):
-        doc, agreement = _load_one(path, Agreement, problems)
+        doc, agreement = read.one(path, Agreement)
         if doc is None or agreement is None:
             continue
         agreement.located(doc.pos())
@@ -248,15 +266,15 @@ def _load_agreements(
     return agreements, docs
 
 
-def _load_rules(root: Path, problems: list[Problem]) -> tuple[list[RuleT], dict[str, YamlDoc]]:
+def _load_rules(root: Path, read: _Read) -> tuple[list[RuleT], dict[str, YamlDoc]]:
+    problems = read.problems
     rules: list[RuleT] = []
     docs: dict[str, YamlDoc] = {}
     for folder in RULE_FOLDERS:
         if not (root / folder).is_dir():
             continue
         for path in sorted((root / folder).glob("*.yaml")):
-            doc, found = load_yaml(path)
-            problems += found
+            doc = read.doc(path)
             if doc is None:
                 continue
             rule, found = validate_doc_as(_RULE_ADAPTER, doc)

@@ -98,7 +98,9 @@ def apply_scenario(
     parameters = _apply_parameters(scenario, ruleset, problems)
     changed_inputs = _apply_forecast(scenario, inputs, years, problems)
     new_ruleset = dataclasses.replace(ruleset, parameters=parameters)
-    new_ruleset.agreements = _apply_agreements(scenario, new_ruleset, problems)
+    new_ruleset = dataclasses.replace(
+        new_ruleset, agreements=tuple(_apply_agreements(scenario, new_ruleset, problems))
+    )
     if problems:
         raise UserError(problems)
     return new_ruleset, changed_inputs
