@@ -458,7 +458,7 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
     from fiscal.files.bundled import default_rules
     from fiscal.report.provenance import collect
     from fiscal.report.sweep import sweep
-    from fiscal.rules.inputs import load_inputs
+    from fiscal.rules.input_files import load_inputs
     from fiscal.rules.loader import load_ruleset, rule_files
 
     repeats = 1 if quick else 5
@@ -494,7 +494,7 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
         ruleset = load_ruleset(rules_dir)
         inputs = load_inputs(inputs_dir)
         years = list(range(2025, 2025 + n_years))
-        agreement_items._SCHEDULE_CACHE.clear()
+        agreement_items.SHARED_SCHEDULES.clear()
         cold = median_time(lambda: projection_module.project(ruleset, inputs, years), 1)
         warm = median_time(lambda: projection_module.project(ruleset, inputs, years), repeats)
         # The floors compute the same figures: check that they do, then time them.

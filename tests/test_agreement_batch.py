@@ -33,7 +33,7 @@ from fiscal.engine.projection import Projection, project
 from fiscal.errors import Problem, SourcePos
 from fiscal.report.sweep import with_value
 from fiscal.rules.agreements import Agreement
-from fiscal.rules.inputs import load_inputs
+from fiscal.rules.input_files import load_inputs
 from fiscal.rules.loader import load_ruleset
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 from tests.test_agreement_schedules import (
@@ -425,7 +425,7 @@ def summed_one_at_a_time(projection: Projection, item: str, wanted: str) -> dict
 
 
 def test_each_agreement_cell_is_the_sum_of_the_flows_listed_behind_it() -> None:
-    agreement_items._SCHEDULE_CACHE.clear()
+    agreement_items.SHARED_SCHEDULES.clear()
     projection = project(RULES, INPUTS, YEARS)
     checked = 0
     for item in RULES.items:
@@ -454,7 +454,7 @@ def uses(projection: Projection) -> list[Any]:
 
 
 def test_a_second_projection_reuses_the_schedules_and_gives_the_same_figures() -> None:
-    agreement_items._SCHEDULE_CACHE.clear()
+    agreement_items.SHARED_SCHEDULES.clear()
     first = project(RULES, INPUTS, YEARS)
     again = project(RULES, INPUTS, YEARS)
     other_years = project(RULES, INPUTS, YEARS[:3])
@@ -463,12 +463,12 @@ def test_a_second_projection_reuses_the_schedules_and_gives_the_same_figures() -
         assert np.array_equal(first.amounts[item], again.amounts[item])
         assert np.array_equal(first.amounts[item][:, :3], other_years.amounts[item])
     assert uses(again) == uses(first)
-    agreement_items._SCHEDULE_CACHE.clear()
+    agreement_items.SHARED_SCHEDULES.clear()
     assert uses(project(RULES, INPUTS, YEARS)) == uses(first)
 
 
 def test_schedules_are_made_again_only_when_a_rate_they_use_changes() -> None:
-    agreement_items._SCHEDULE_CACHE.clear()
+    agreement_items.SHARED_SCHEDULES.clear()
     first = project(RULES, INPUTS, YEARS)
     start = date(YEARS[0], 1, 1)
 

@@ -20,7 +20,7 @@ from benchmarks.__main__ import FloorMismatch, check_floor, engine_outputs, floo
 from benchmarks.floors import NO_CAP, FloorData, loop_floor, numpy_floor
 from fiscal.datasets.synth import synthesize
 from fiscal.engine.projection import project
-from fiscal.rules.inputs import load_inputs
+from fiscal.rules.input_files import load_inputs
 from fiscal.rules.loader import load_ruleset
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 

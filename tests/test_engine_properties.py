@@ -26,7 +26,8 @@ from fiscal.report.comparison import Compared, compare_table
 from fiscal.report.sweep import with_value
 from fiscal.report.tables import ledger
 from fiscal.report.views import view
-from fiscal.rules.inputs import Inputs, load_inputs
+from fiscal.rules.input_files import load_inputs
+from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import load_ruleset
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.scenarios import Scenario, apply_scenario, load_scenario

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from fiscal.engine.projection import Projection, project
-from fiscal.rules.inputs import load_inputs
+from fiscal.rules.input_files import load_inputs
 from fiscal.rules.loader import load_ruleset
 from tests.conftest import run_fiscal
 from tests.history_repo import (

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from fiscal.engine.projection import project
 from fiscal.errors import Problem, UserError
-from fiscal.rules.inputs import check_inputs, extend, load_inputs, national_array, regional_array
+from fiscal.rules.input_files import check_inputs, load_inputs
+from fiscal.rules.inputs import extend, national_array, regional_array
 from fiscal.rules.loader import load_ruleset
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES
 

@@ -15,7 +15,7 @@ import pytest
 from fiscal.datasets.synth import synthesize
 from fiscal.engine.projection import Projection, project
 from fiscal.report.views import view
-from fiscal.rules.inputs import load_inputs
+from fiscal.rules.input_files import load_inputs
 from fiscal.rules.loader import check_ruleset, load_ruleset
 from fiscal.rules.ruleset import Ruleset, value_for_region
 from tests.conftest import REPO, run_fiscal

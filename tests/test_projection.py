@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from fiscal.engine.projection import Projection, project
-from fiscal.rules.inputs import Inputs, load_inputs, regional_array
+from fiscal.rules.input_files import load_inputs
+from fiscal.rules.inputs import Inputs, regional_array
 from fiscal.rules.loader import load_ruleset
 from fiscal.rules.models import EqualisationRule, MatchingRule
 from fiscal.rules.ruleset import Ruleset, value_for_region

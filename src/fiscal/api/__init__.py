@@ -44,8 +44,9 @@ from fiscal.engine.projection import project as _project
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.files.bundled import default_inputs, default_rules
 from fiscal.report.views import By
-from fiscal.rules.inputs import Inputs, check_inputs
-from fiscal.rules.inputs import load_inputs as _load_inputs
+from fiscal.rules.input_files import check_inputs
+from fiscal.rules.input_files import load_inputs as _load_inputs
+from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import check_ruleset, load_ruleset
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.scenarios import Scenario, apply_scenario, load_scenario

@@ -111,6 +111,9 @@ def _provenance(
         scenario_files=list(scenario_files),
         stamp_time=stamp_time,
         options=recorded,
+        # What the loader read; a snapshot (as_of) is hashed from its own folder.
+        rule_hashes=rules.hashes if as_of is None else None,
+        input_hashes=inputs.hashes,
     )
     if argv is None:
         made = dataclasses.replace(made, command_line=API_COMMAND_LINE)

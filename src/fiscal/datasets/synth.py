@@ -205,7 +205,8 @@ def _inputs(
     span: list[int],
     rng: np.random.Generator,
 ) -> None:
-    from fiscal.rules.inputs import extend, load_inputs
+    from fiscal.rules.input_files import load_inputs
+    from fiscal.rules.inputs import extend
 
     bundled = load_inputs(default_inputs())
     national = _read(default_inputs() / "national.yaml")

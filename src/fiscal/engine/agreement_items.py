@@ -3,8 +3,9 @@
 Items with ``from_agreements`` hold, per region and year, the central money a region
 receives or its own cost share, summed over the binding agreements. Schedules depend
 only on the agreements and the parameters they name (indexation and discount rates),
-so they are cached, and so are the sums for each list of years and regions: a sweep or
-a comparison that changes anything else reuses them. Which flows make up a cell is
+so they are cached by what they were made from (:class:`ScheduleCache`), and so are the
+sums for each list of years and regions: a sweep or a comparison that changes anything
+else reuses them. Which flows make up a cell is
 worked out only when someone asks (the ledger, ``fiscal explain``).
 """
 
@@ -135,11 +136,14 @@ class _ItemRows:
 
 
 def agreement_items(
-    ctx: Context, amounts: dict[str, Int64Array], traces: dict[str, ItemTrace]
+    ctx: Context,
+    amounts: dict[str, Int64Array],
+    traces: dict[str, ItemTrace],
+    cache: ScheduleCache | None = None,
 ) -> tuple[list[AgreementSchedule], AgreementFlows]:
     """Schedule every agreement; binding ones fill the agreement items of the regions."""
     ruleset, years = ctx.ruleset, ctx.years
-    cached = _schedules(ctx)
+    cached = _schedules(ctx, SHARED_SCHEDULES if cache is None else cache)
     flows = AgreementFlows(cached.batch.table, len(years))
     for item in ruleset.items:
         if item.from_agreements is None:
@@ -173,8 +177,7 @@ def agreement_schedules(ruleset: Ruleset) -> list[AgreementSchedule]:
 class _Cached:
     """One ruleset's schedules, and their sums for each list of years and regions asked."""
 
-    agreements: list[Agreement]
-    count: int  # how many agreements the list had
+    agreements: tuple[Agreement, ...]  # what they were computed from (compared by value)
     named: frozenset[str]  # the parameters the schedules depend on
     fingerprint: tuple[Any, ...]  # and their values then
     batch: Batch
@@ -219,28 +222,56 @@ def _sum(batch: Batch, wanted: str, years: tuple[int, ...], regions: tuple[str, 
     return _ItemRows(rows, cells, values.reshape(len(regions), len(years)))
 
 
-# Schedules depend only on the agreements and the parameters they name (indexation and
-# discount rates), not on the inputs or any other parameter: a sweep or a comparison
-# that changes something else reuses them. Most recent last.
-_SCHEDULE_CACHE: list[_Cached] = []
-_SCHEDULE_CACHE_SIZE = 4
+class ScheduleCache:
+    """Agreement schedules already computed, found again by what they were made from.
+
+    Schedules depend only on the agreements and the parameters they name (indexation and
+    discount rates), not on the inputs or any other parameter: a sweep or a comparison
+    that changes something else reuses them. An entry is used only when the ruleset's
+    agreements equal the ones it was computed from (a tuple of frozen models: the
+    unchanged ones compare by identity at once, a replaced one by its fields) and the
+    named parameters have the same values. Keep one for as long as its schedules are
+    worth keeping; ``project`` uses a shared one when not given its own.
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self.computed = 0  # schedules computed, not found (for tests and benchmarks)
+        self._entries: list[_Cached] = []  # most recent last
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def find(self, ruleset: Ruleset) -> _Cached | None:
+        for cached in reversed(self._entries):
+            if cached.agreements == ruleset.agreements and cached.fingerprint == _fingerprint(
+                ruleset, cached.named
+            ):
+                return cached
+        return None
+
+    def keep(self, found: _Cached) -> None:
+        if len(self._entries) >= self.size:
+            del self._entries[0]
+        self._entries.append(found)
 
 
-def _schedules(ctx: Context) -> _Cached:
+# For callers that keep no cache of their own (each process of a sweep has its own).
+SHARED_SCHEDULES = ScheduleCache()
+
+
+def _schedules(ctx: Context, cache: ScheduleCache) -> _Cached:
     ruleset = ctx.ruleset
-    for cached in reversed(_SCHEDULE_CACHE):
-        if (
-            cached.agreements is ruleset.agreements
-            and cached.count == len(ruleset.agreements)
-            and cached.fingerprint == _fingerprint(ruleset, cached.named)
-        ):
-            for use in cached.uses:
-                mine = ctx.uses.setdefault(
-                    (use.ref, id(use.value)), ParameterUse(use.ref, use.parameter, use.value)
-                )
-                mine.years.update(use.years)
-                mine.rules.update(use.rules)
-            return cached
+    cached = cache.find(ruleset)
+    if cached is not None:
+        for use in cached.uses:
+            mine = ctx.uses.setdefault(
+                (use.ref, id(use.value)), ParameterUse(use.ref, use.parameter, use.value)
+            )
+            mine.years.update(use.years)
+            mine.rules.update(use.rules)
+        return cached
+    cache.computed += 1
     before = set(ctx.uses)
     problems_before = len(ctx.problems)
     rates = _Rates(ctx)
@@ -256,16 +287,13 @@ def _schedules(ctx: Context) -> _Cached:
     named = batch.parameters | ({rate_ref} if rate_ref else set())
     found = _Cached(
         ruleset.agreements,
-        len(ruleset.agreements),
         named,
         _fingerprint(ruleset, named),
         batch,
         [ctx.uses[k] for k in ctx.uses if k not in before],
     )
     if len(ctx.problems) == problems_before:
-        if len(_SCHEDULE_CACHE) >= _SCHEDULE_CACHE_SIZE:
-            del _SCHEDULE_CACHE[0]
-        _SCHEDULE_CACHE.append(found)
+        cache.keep(found)
     return found
 
 

@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from fiscal.engine.agreement_items import AgreementFlows, agreement_items
+from fiscal.engine.agreement_items import AgreementFlows, ScheduleCache, agreement_items
 from fiscal.engine.agreements import AgreementSchedule
 from fiscal.engine.context import Context, ItemTrace, ManifestOwner, ParameterUse
 from fiscal.engine.equalisation import equalise
@@ -93,9 +93,17 @@ def _product(columns: Sequence[list[Fraction]]) -> list[Fraction]:
 
 
 def project(
-    ruleset: Ruleset, inputs: Inputs, years: Sequence[int], scenario: str = "baseline"
+    ruleset: Ruleset,
+    inputs: Inputs,
+    years: Sequence[int],
+    scenario: str = "baseline",
+    schedules: ScheduleCache | None = None,
 ) -> Projection:
-    """Project every region's budget over ``years``; raise UserError listing all problems."""
+    """Project every region's budget over ``years``; raise UserError listing all problems.
+
+    ``schedules`` keeps agreement schedules between projections (a sweep's points);
+    without one a shared cache is used. Either way a cached schedule is used only for
+    agreements and parameter values equal to the ones it was computed from."""
     years = list(years)
     ctx = Context(ruleset, inputs, years)
     _check_input_regions(ruleset, inputs, ctx.problems)
@@ -123,7 +131,7 @@ def project(
                 else (),
             )
 
-    schedules, agreement_flows = agreement_items(ctx, amounts, traces)
+    agreement_schedules, agreement_flows = agreement_items(ctx, amounts, traces, schedules)
 
     for rule in ruleset.rules:
         if isinstance(rule, SharingRule):
@@ -275,7 +283,7 @@ def project(
     categories = {item.id: item.category for item in ruleset.items}
     uses = sorted(ctx.uses.values(), key=lambda u: (u.ref, u.value.effective))
     return Projection(
-        agreements=schedules,
+        agreements=agreement_schedules,
         agreement_flows=agreement_flows,
         affordability=affordability,
         scenario=scenario,

@@ -246,7 +246,7 @@ def _inputs(
 def current_inputs(root: Path) -> Existing:
     """The inputs folder as file data, for the merge; unreadable files count as absent."""
     from fiscal.excel.input_sheets import Existing, series_data
-    from fiscal.rules.inputs import IndicatorFile, NationalFile
+    from fiscal.rules.input_files import IndicatorFile, NationalFile
     from fiscal.source.validation import validate_doc
 
     existing = Existing()
@@ -272,7 +272,7 @@ def current_inputs(root: Path) -> Existing:
 def _check_result(result: ImportResult) -> None:
     """Load the folder as it would be after the import; refuse if the loader finds a
     problem in a file the import writes (the cell checks should have caught it first)."""
-    from fiscal.rules.inputs import check_inputs
+    from fiscal.rules.input_files import check_inputs
     from fiscal.rules.loader import check_ruleset
 
     with tempfile.TemporaryDirectory(prefix="fiscal-import-") as temp:

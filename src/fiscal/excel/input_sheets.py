@@ -24,7 +24,7 @@ from fiscal.errors import Problem, SourcePos
 from fiscal.excel.celldoc import CellDoc
 from fiscal.excel.sheet_layout import INDICATORS, NATIONAL, REGIONAL, SERIES
 from fiscal.excel.sheet_table import Row, Table
-from fiscal.rules.inputs import IndicatorFile, NationalFile, SeriesFile
+from fiscal.rules.input_files import IndicatorFile, NationalFile, SeriesFile
 from fiscal.rules.types import Status, Unit
 from fiscal.source.validation import problems_from
 

@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fiscal import __version__
 from fiscal.excel.cells import EXACT_LIMIT
 from fiscal.excel.sheet_layout import (
     FIRST_DATA_ROW,
@@ -43,10 +42,11 @@ from fiscal.excel.sheet_layout import (
 )
 from fiscal.excel.sheet_table import header_rows, notes_text
 from fiscal.excel.xlsxbook import new_workbook
+from fiscal.version import __version__
 
 if TYPE_CHECKING:
     from fiscal.errors import Problem
-    from fiscal.rules.inputs import IndicatorFile, NationalFile
+    from fiscal.rules.input_files import IndicatorFile, NationalFile
     from fiscal.rules.ruleset import Ruleset
 
 _KIND_FORMATS = {
@@ -508,7 +508,7 @@ def read_input_files(
     root: Path,
 ) -> tuple[NationalFile | None, dict[str, IndicatorFile], list[Problem]]:
     """The input files as models, keeping every field (notes included)."""
-    from fiscal.rules.inputs import IndicatorFile, NationalFile
+    from fiscal.rules.input_files import IndicatorFile, NationalFile
     from fiscal.source.validation import validate_doc
     from fiscal.source.yaml_reader import load_yaml
 

@@ -32,10 +32,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fiscal import __version__
 from fiscal.errors import Problem, SourcePos, UserError, display_path
 from fiscal.excel.xlsx_reader import Book, Limits, read_book
 from fiscal.report.provenance import FileHash, sha256_file
+from fiscal.version import __version__
 
 # Workbooks fiscal writes reach tens of MB at national scale over decades.
 VERIFY_LIMITS = Limits(
@@ -270,7 +270,7 @@ def _in_folder(folder: str | None) -> Iterator[None]:
 def _file_changes(
     recorded: Recorded, rules_root: Path, inputs_root: Path, scenario: Path | None
 ) -> list[Problem]:
-    from fiscal.rules.inputs import input_files
+    from fiscal.rules.input_files import input_files
     from fiscal.rules.loader import rule_files
 
     problems: list[Problem] = []
@@ -332,7 +332,7 @@ def _recompute(
     workbook: Path,
     stack: contextlib.ExitStack,
 ) -> Book:
-    from fiscal.rules.inputs import load_inputs
+    from fiscal.rules.input_files import load_inputs
     from fiscal.rules.loader import load_ruleset
 
     if scenario is not None and not scenario.is_file():

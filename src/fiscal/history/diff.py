@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from fiscal import __version__
 from fiscal.engine.projection import Projection, project
 from fiscal.errors import UserError
 from fiscal.files.git import GitError
@@ -37,6 +36,7 @@ from fiscal.history.versions import (
 from fiscal.report.provenance import FileHash, run_time
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.ruleset import Ruleset
+from fiscal.version import __version__
 
 # Rule objects kept in a file of their own can be applied alone; the others share a file.
 _OWN_FILE = ("parameter", "rule", "agreement")

@@ -25,7 +25,8 @@ from pydantic import BaseModel
 from fiscal.errors import Problem, SourcePos, UserError, display_path
 from fiscal.files.git import Commit, GitError, GitRepo
 from fiscal.report.provenance import FileHash, GitState, Provenance
-from fiscal.rules.inputs import Inputs, check_inputs, input_files
+from fiscal.rules.input_files import check_inputs, input_files
+from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import check_ruleset, rule_files
 from fiscal.rules.models import Located
 from fiscal.rules.ruleset import Ruleset
@@ -196,8 +197,11 @@ def load_rules(snapshot: Snapshot) -> LoadedRules:
         problems = [_relocated(p, fix, snapshot.ref) for p in problems]
         if ruleset is not None:
             relocate(ruleset, fix)
-            ruleset.root = Path(snapshot.prefix or ".")
-            ruleset.files = [Path(fix(SourcePos.of(f)).file) for f in ruleset.files]
+            ruleset = dataclasses.replace(
+                ruleset,
+                root=Path(snapshot.prefix or "."),
+                files=tuple(Path(fix(SourcePos.of(f)).file) for f in ruleset.files),
+            )
         hashes = _hashes("rules", root, [f for f in rule_files(root) if f.is_file()])
     return LoadedRules(snapshot, ruleset, problems, hashes)
 
@@ -213,15 +217,23 @@ def load_inputs(snapshot: Snapshot) -> tuple[Inputs, list[FileHash]]:
             raise UserError([_relocated(p, fix, snapshot.ref) for p in problems])
         hashes = _hashes("inputs", root, [f for f in input_files(root) if f.is_file()])
     # A projection problem may point at an input value: show the repository's path.
-    for series in inputs.national.values():
-        series.source = fix(series.source)
-        series.sources = {year: fix(pos) for year, pos in series.sources.items()}
-    for indicator in inputs.regional.values():
-        indicator.source = fix(indicator.source)
-        indicator.sources = {region: fix(pos) for region, pos in indicator.sources.items()}
-    inputs.root = Path(snapshot.prefix or ".")
-    inputs.files = [Path(fix(SourcePos.of(f)).file) for f in inputs.files]
-    return inputs, hashes
+    return dataclasses.replace(
+        inputs,
+        root=Path(snapshot.prefix or "."),
+        files=tuple(Path(fix(SourcePos.of(f)).file) for f in inputs.files),
+        national={
+            name: dataclasses.replace(
+                s, source=fix(s.source), sources={y: fix(p) for y, p in s.sources.items()}
+            )
+            for name, s in inputs.national.items()
+        },
+        regional={
+            name: dataclasses.replace(
+                i, source=fix(i.source), sources={r: fix(p) for r, p in i.sources.items()}
+            )
+            for name, i in inputs.regional.items()
+        },
+    ), hashes
 
 
 def _hashes(role: str, root: Path, files: list[Path]) -> list[FileHash]:
@@ -332,6 +344,6 @@ def rules_as_of(rules: Path, day: date) -> Iterator[AsOf]:
         if problems or ruleset is None:
             raise UserError([_relocated(p, fix, ref) for p in problems])
         relocate(ruleset, fix)
-        ruleset.root = Path(snapshot.prefix or ".")
+        ruleset = dataclasses.replace(ruleset, root=Path(snapshot.prefix or "."))
         assert ref.commit is not None
         yield AsOf(root, ruleset, ref.commit, day, sources.repo.top, snapshot.prefix)

@@ -15,11 +15,12 @@ import platform
 import shlex
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fiscal import __version__
+from fiscal.version import __version__
 
 NOT_STAMPED = "not stamped (use --stamp-time)"
 # The document timestamp of an unstamped workbook (xlsxwriter dates its zip entries
@@ -145,19 +146,25 @@ def collect(
     *,
     stamp_time: bool = False,
     options: dict[str, str] | None = None,
+    rule_hashes: Mapping[str, str] | None = None,
+    input_hashes: Mapping[str, str] | None = None,
 ) -> Provenance:
     """What made an output. ``options`` are recorded as they are (key: value rows), after
     the folder the run was made in (file:line paths are relative to it) and each scenario
-    file's absolute path."""
+    file's absolute path.
+
+    ``rule_hashes`` and ``input_hashes`` (relative path -> SHA-256) are the hashes the
+    loader took of the bytes it read: a file edited since is recorded as it was loaded,
+    so ``fiscal verify`` sees the edit. A file without one is hashed as it is now."""
+
+    def recorded(role: str, root: Path, path: Path, hashes: Mapping[str, str] | None) -> FileHash:
+        name = path.relative_to(root).as_posix()
+        loaded = (hashes or {}).get(name)
+        return FileHash(role, name, loaded if loaded is not None else sha256_file(path))
+
     files = (
-        [
-            FileHash("rules", p.relative_to(rules_root).as_posix(), sha256_file(p))
-            for p in rule_files
-        ]
-        + [
-            FileHash("inputs", p.relative_to(inputs_root).as_posix(), sha256_file(p))
-            for p in input_files
-        ]
+        [recorded("rules", rules_root, p, rule_hashes) for p in rule_files]
+        + [recorded("inputs", inputs_root, p, input_hashes) for p in input_files]
         + [FileHash("scenario", p.as_posix(), sha256_file(p)) for p in scenario_files or []]
     )
     args = sys.argv if argv is None else argv

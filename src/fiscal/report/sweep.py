@@ -21,8 +21,8 @@ from fiscal.engine.money import FloatArray, Int64Array
 from fiscal.engine.projection import project
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.report.tables import Cell, Column, Table
+from fiscal.rules.checks import check_parameter_value
 from fiscal.rules.inputs import Inputs
-from fiscal.rules.loader import check_parameter_value
 from fiscal.rules.models import ParameterValue
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Status

@@ -1,9 +1,7 @@
 """Input data: the national forecast and each region's indicators, by year.
 
-Layout of an inputs folder::
-
-    national.yaml             series: national bases (VAT, internal tax, ...), won per year
-    regional/<indicator>.yaml one regional indicator: values per region per year
+What the engine reads: no file models and no YAML here (those are in
+:mod:`fiscal.rules.input_files`, which builds these values from an inputs folder).
 
 A series or indicator may stop before the last projection year and give a ``growth``
 rate: later years grow from the last given value, rounded half to even to the won.
@@ -12,6 +10,7 @@ Figures that are not published are marked ``status: illustrative`` in the file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -20,49 +19,15 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import Field
 
-from fiscal.errors import Problem, SourcePos, UserError
-from fiscal.rules.models import FileModel, Label
-from fiscal.rules.types import Id, NonNegativeWon, Number, Status, Text, Unit, Year
-from fiscal.source.validation import validate_doc
-from fiscal.source.yaml_reader import YamlDoc, load_yaml
+from fiscal.errors import SourcePos
+from fiscal.rules.models import Label
+from fiscal.rules.types import Status, Unit
 
 Int64Array = npt.NDArray[np.int64]
 
 
-class SeriesFile(FileModel):
-    """One national series (won per year)."""
-
-    label: Label
-    unit: Unit = Unit.krw
-    status: Status
-    source: Text = Field(description="Where the figures come from, or how they were made.")
-    note: str | None = None
-    growth: Number | None = Field(
-        default=None, description="Yearly growth applied after the last given year (0.03 = 3%)."
-    )
-    values: dict[Year, NonNegativeWon] = Field(min_length=1)
-
-
-class NationalFile(FileModel):
-    description: Text
-    series: dict[Id, SeriesFile] = Field(min_length=1)
-
-
-class IndicatorFile(FileModel):
-    """One regional indicator: values per region per year."""
-
-    label: Label
-    unit: Unit
-    status: Status
-    source: Text
-    note: str | None = None
-    growth: Number | None = None
-    values: dict[Id, dict[Year, NonNegativeWon]] = Field(min_length=1)
-
-
-@dataclass
+@dataclass(frozen=True)
 class Series:
     """A yearly series with where each value came from."""
 
@@ -77,7 +42,7 @@ class Series:
     source: SourcePos
 
 
-@dataclass
+@dataclass(frozen=True)
 class Indicator:
     id: str
     label: Label
@@ -90,17 +55,26 @@ class Indicator:
     source: SourcePos
 
 
-@dataclass
+@dataclass(frozen=True)
 class Inputs:
+    """The inputs of a projection. Immutable: change them with :func:`dataclasses.replace`."""
+
     root: Path
-    national: dict[str, Series]
-    regional: dict[str, Indicator]
-    files: list[Path] = field(default_factory=list)
+    national: Mapping[str, Series]
+    regional: Mapping[str, Indicator]
+    files: tuple[Path, ...] = ()
+    # SHA-256 of each file's bytes as read (path relative to root, posix -> hex digest).
+    hashes: Mapping[str, str] = field(default_factory=dict, compare=False)
     # Regional arrays already extended over some years, for repeated projections (a
-    # sweep, a comparison). Not an init field, so dataclasses.replace starts afresh.
-    _arrays: dict[tuple[Any, ...], tuple[Indicator, Int64Array]] = field(
+    # sweep, a comparison): owned by this object, so they live as long as it does. Not
+    # an init field, so dataclasses.replace starts afresh.
+    _arrays: dict[tuple[Any, ...], tuple[Any, Int64Array]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.files, tuple):
+            object.__setattr__(self, "files", tuple(self.files))
 
     def last_year(self) -> int:
         """The last year every series and indicator gives without growth."""
@@ -117,93 +91,6 @@ class Inputs:
         for indicator in self.regional.values():
             starts += [min(v) for v in indicator.values.values()]
         return max(starts)
-
-
-def load_inputs(root: Path) -> Inputs:
-    inputs, problems = check_inputs(root)
-    if problems or inputs is None:
-        raise UserError(problems)
-    return inputs
-
-
-def input_files(root: Path) -> list[Path]:
-    files = [root / "national.yaml"]
-    if (root / "regional").is_dir():
-        files += sorted((root / "regional").glob("*.yaml"))
-    return files
-
-
-def check_inputs(root: Path) -> tuple[Inputs | None, list[Problem]]:
-    problems: list[Problem] = []
-    if not root.is_dir():
-        what = "not found" if not root.exists() else "is a file; expected an inputs folder"
-        return None, [Problem(SourcePos.of(root), f"inputs folder {what}")]
-    national: dict[str, Series] = {}
-    doc, found = load_yaml(root / "national.yaml")
-    problems += found
-    if doc is not None:
-        file, found = validate_doc(NationalFile, doc)
-        problems += found
-        if file is not None:
-            for series_id, spec in file.series.items():
-                national[series_id] = Series(
-                    id=series_id,
-                    label=spec.label,
-                    unit=spec.unit,
-                    status=spec.status,
-                    source_text=spec.source,
-                    growth=spec.growth,
-                    values=dict(spec.values),
-                    sources={y: doc.pos(("series", series_id, "values", y)) for y in spec.values},
-                    source=doc.pos(("series", series_id)),
-                )
-                problems += _check_series_years(spec.values, doc, ("series", series_id, "values"))
-    regional: dict[str, Indicator] = {}
-    folder = root / "regional"
-    if not folder.is_dir():
-        problems.append(Problem(SourcePos.of(folder), "regional indicators folder not found"))
-    else:
-        for path in sorted(folder.glob("*.yaml")):
-            doc, found = load_yaml(path)
-            problems += found
-            if doc is None:
-                continue
-            ind, found = validate_doc(IndicatorFile, doc)
-            problems += found
-            if ind is None:
-                continue
-            regional[path.stem] = Indicator(
-                id=path.stem,
-                label=ind.label,
-                unit=ind.unit,
-                status=ind.status,
-                source_text=ind.source,
-                growth=ind.growth,
-                values={r: dict(v) for r, v in ind.values.items()},
-                sources={r: doc.pos(("values", r)) for r in ind.values},
-                source=doc.pos(),
-            )
-            for region_id, by_year in ind.values.items():
-                problems += _check_series_years(by_year, doc, ("values", region_id))
-    files = [f for f in input_files(root) if f.is_file()]
-    return Inputs(root, national, regional, files), problems
-
-
-def _check_series_years(
-    values: dict[int, int], doc: YamlDoc, loc: tuple[object, ...]
-) -> list[Problem]:
-    years = list(values)
-    problems = []
-    if years != sorted(years):
-        problems.append(Problem(doc.pos(loc), "years must be listed in increasing order"))
-    elif years and years != list(range(years[0], years[-1] + 1)):
-        missing = sorted(set(range(years[0], years[-1] + 1)) - set(years))
-        problems.append(
-            Problem(
-                doc.pos(loc), f"years must have no gaps; missing {', '.join(map(str, missing))}"
-            )
-        )
-    return problems
 
 
 def extend(
@@ -251,8 +138,11 @@ def regional_array(
         known = ", ".join(sorted(inputs.regional))
         return None, f"no regional indicator {indicator_id!r} in the inputs (known: {known})"
     key = (indicator_id, tuple(region_ids), tuple(years))
+    # Keyed by what the array is made of, not by the indicator's identity: an indicator
+    # replaced, or its values changed in place, is extended again.
+    made_of = (indicator.growth, [indicator.values.get(r) for r in region_ids])
     cached = inputs._arrays.get(key)
-    if cached is not None and cached[0] is indicator:
+    if cached is not None and cached[0] == made_of:
         return cached[1].copy(), None
     rows = []
     for region_id in region_ids:
@@ -264,5 +154,6 @@ def regional_array(
             return None, f"indicator {indicator_id!r}, region {region_id!r}: {missing}"
         rows.append(values)
     array = np.asarray(rows, dtype=np.int64).reshape(len(region_ids), len(years))
-    inputs._arrays[key] = (indicator, array)
+    snapshot = (indicator.growth, [dict(by_year) for by_year in made_of[1] if by_year is not None])
+    inputs._arrays[key] = (snapshot, array)
     return array.copy(), None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -36,19 +37,35 @@ class ParameterRef:
         return self.parameter.path if self.part is None else f"{self.parameter.path}.{self.part}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Ruleset:
-    """Everything the engine needs from the rule files, in dependency order."""
+    """Everything the engine needs from the rule files, in dependency order.
+
+    Immutable once loaded: change one with :func:`dataclasses.replace` (and a model's
+    ``model_copy``), which makes a new ruleset. Caches of derived values (the agreement
+    schedules) compare their contents, so a replaced agreement is seen.
+    """
 
     root: Path
     manifest: RulesetManifest
-    mega_regions: list[MegaRegion]
-    regions: list[Region]
-    parameters: dict[str, Parameter]
-    rules: list[Rule]
-    files: list[Path] = field(default_factory=list)
-    ministries: list[Ministry] = field(default_factory=list)
-    agreements: list[Agreement] = field(default_factory=list)
+    mega_regions: tuple[MegaRegion, ...]
+    regions: tuple[Region, ...]
+    parameters: Mapping[str, Parameter]
+    rules: tuple[Rule, ...]
+    files: tuple[Path, ...] = ()
+    ministries: tuple[Ministry, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    # The SHA-256 of each file's bytes as the loader read them (path relative to root,
+    # posix -> hex digest), for the workbook's provenance: what was loaded, not what is
+    # on disk when the workbook is written.
+    hashes: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        # Lists given by a caller become tuples, so nothing can be swapped in place.
+        for name in ("mega_regions", "regions", "rules", "files", "ministries", "agreements"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
 
     def agreement(self, agreement_id: str) -> Agreement | None:
         return next((a for a in self.agreements if a.id == agreement_id), None)
@@ -59,7 +76,7 @@ class Ruleset:
 
     @property
     def items(self) -> list[ItemDef]:
-        return self.manifest.items
+        return list(self.manifest.items)
 
     def mega_region_of(self, region: Region) -> str:
         """A region's mega-region; a basic government takes its parent's."""

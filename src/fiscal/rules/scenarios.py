@@ -38,8 +38,8 @@ from pydantic import Field
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement, Amendment
+from fiscal.rules.checks import check_parameter_value
 from fiscal.rules.inputs import Inputs, extend
-from fiscal.rules.loader import check_parameter_value
 from fiscal.rules.models import FileModel, ParameterValue
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Id, NonNegativeWon, Number, Status, Text
@@ -98,7 +98,9 @@ def apply_scenario(
     parameters = _apply_parameters(scenario, ruleset, problems)
     changed_inputs = _apply_forecast(scenario, inputs, years, problems)
     new_ruleset = dataclasses.replace(ruleset, parameters=parameters)
-    new_ruleset.agreements = _apply_agreements(scenario, new_ruleset, problems)
+    new_ruleset = dataclasses.replace(
+        new_ruleset, agreements=tuple(_apply_agreements(scenario, new_ruleset, problems))
+    )
     if problems:
         raise UserError(problems)
     return new_ruleset, changed_inputs

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fiscal.rules.agreements import Agreement, MinistriesFile
-from fiscal.rules.inputs import IndicatorFile, NationalFile
+from fiscal.rules.input_files import IndicatorFile, NationalFile
 from fiscal.rules.models import ParameterFile, RegionsFile, Rule, RulesetManifest
 from fiscal.rules.scenarios import ScenarioFile
 

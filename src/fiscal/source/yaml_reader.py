@@ -11,6 +11,7 @@ problems, not surprises.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -71,6 +72,9 @@ class YamlDoc:
     path: Path
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # SHA-256 of the bytes parsed (set by load_yaml), so provenance records what was
+    # read, not what the file holds when a workbook is written.
+    sha256: str = ""
 
     def pos(self, loc: Path_ = ()) -> SourcePos:
         """The source position of ``loc``, or of its nearest ancestor that has one."""
@@ -108,41 +112,56 @@ def plain_scalar(text: str) -> Any:
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, list[Problem]]:
     """The file's text as UTF-8 (a leading BOM dropped), or the problem that stops reading it."""
+    text, _, problems = _read(path, max_bytes)
+    return text, problems
+
+
+def _read(path: Path, max_bytes: int) -> tuple[str | None, bytes, list[Problem]]:
+    """The file's text, the bytes it was decoded from, or the problem that stops reading it."""
     where = SourcePos.of(path)
     try:
         if path.is_dir():
-            return None, [Problem(where, "expected a file, found a folder")]
+            return None, b"", [Problem(where, "expected a file, found a folder")]
         size = path.stat().st_size
         if size > max_bytes:
-            return None, [
-                Problem(where, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")
-            ]
+            return (
+                None,
+                b"",
+                [Problem(where, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")],
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [Problem(where, "file not found")]
+        return None, b"", [Problem(where, "file not found")]
     except PermissionError:
-        return None, [Problem(where, "permission denied: cannot read this file")]
+        return None, b"", [Problem(where, "permission denied: cannot read this file")]
     except OSError as exc:
-        return None, [Problem(where, f"cannot read file: {exc.strerror or exc}")]
+        return None, b"", [Problem(where, f"cannot read file: {exc.strerror or exc}")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            Problem(
-                SourcePos.of(path, line),
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-            )
-        ]
-    return text.removeprefix("\ufeff"), []
+        return (
+            None,
+            raw,
+            [
+                Problem(
+                    SourcePos.of(path, line),
+                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                )
+            ],
+        )
+    return text.removeprefix("\ufeff"), raw, []
 
 
 def load_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse one YAML file; on any problem return ``None`` and the problems found."""
-    text, problems = read_text(path, max_bytes)
+    text, raw, problems = _read(path, max_bytes)
     if text is None:
         return None, problems
-    return parse_yaml(text, path)
+    doc, problems = parse_yaml(text, path)
+    if doc is not None:
+        doc.sha256 = hashlib.sha256(raw).hexdigest()
+    return doc, problems
 
 
 def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
