@@ -4,7 +4,8 @@ The two rounding rules of `fiscal`, stated once:
 
 - **A rate times an amount** (``apply_rate``) is computed exactly from the rate as a
   fraction (``0.253`` is 253/1000, never a binary float) and rounded half to even.
-- **A pool divided by a key** (``apportion``) uses the largest-remainder method: each
+- **A pool divided by a key** (``apportion``; ``split_exact`` for one amount, ``split_rows``
+  for many rows of a few parts each) uses the largest-remainder method: each
   part gets the floor of its quota, then the won left over go one each to the largest
   fractional remainders; ties go to the part listed first. The parts always sum to the
   pool exactly. With whole-number weights (won, or shares scaled to integers by
@@ -220,6 +221,68 @@ def split_exact(amount: int, weights: Sequence[int]) -> list[int]:
         for i in order[:left]:
             quotient[i] += 1
     return quotient
+
+
+def split_rows(pools: Int64Array, weights: Int64Array) -> Int64Array:
+    """Each row's pool divided by that row's whole-number weights, to the won.
+
+    The rule of :func:`split_exact` on many rows at once (a year of a project among its
+    payers, the central money among the regions): the floor of each exact quota, then
+    the won left over one each to the largest remainders, ties to the column listed
+    first. A row whose weights are all zero gets nothing. In int64 where every
+    ``pool x weight`` fits, else that row in Python integers; the parts are at most the
+    pool, so they always fit.
+
+    Rows are short (a few parties), so it works column by column: numpy is slow along
+    short rows.
+    """
+    pools = np.asarray(pools, dtype=np.int64)
+    weights = np.asarray(weights, dtype=np.int64)
+    n, k = weights.shape
+    if n == 0 or k == 0:
+        return np.zeros((n, k), dtype=np.int64)
+    if int(weights.min()) < 0:
+        raise ValueError("weights must be non-negative")
+    if int(weights.max()) * k >= _INT64_SAFE:
+        # The row totals themselves might not fit: every row in Python integers.
+        rows = [split_exact(p, w) for p, w in zip(pools.tolist(), weights.tolist(), strict=True)]
+        return np.asarray(rows, dtype=np.int64).reshape(n, k)
+    total = _row_sums(weights)
+    whole = np.maximum(total, 1)
+    fast = (total > 0) & (np.abs(pools) <= (_INT64_SAFE - 1) // whole)
+    pool = np.where(fast, pools, 0)
+    product = weights * pool[:, None]
+    parts: Int64Array = product // whole[:, None]
+    remainder = np.where(weights > 0, product - parts * whole[:, None], -1)
+    left = pool - _row_sums(parts)
+    if k <= 8:
+        for j in range(k):
+            # How many columns come before this one: a larger remainder, or an equal
+            # one listed earlier.
+            mine = remainder[:, j]
+            ahead = np.zeros(n, dtype=np.int64)
+            for other in range(k):
+                if other != j:
+                    ahead += (
+                        remainder[:, other] >= mine if other < j else remainder[:, other] > mine
+                    )
+            parts[:, j] += ahead < left
+    else:
+        order = np.argsort(-remainder, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.broadcast_to(np.arange(k), order.shape), axis=1)
+        parts += rank < left[:, None]
+    for i in np.flatnonzero(~fast & (total > 0)).tolist():
+        parts[i] = split_exact(int(pools[i]), weights[i].tolist())
+    return parts
+
+
+def _row_sums(matrix: Int64Array) -> Int64Array:
+    """Sums along short rows, column after column (faster than ``sum(axis=1)`` there)."""
+    out: Int64Array = np.zeros(matrix.shape[0], dtype=np.int64)
+    for j in range(matrix.shape[1]):
+        out += matrix[:, j]
+    return out
 
 
 def _exact_largest_remainder(pool: Int64Array, w: Any) -> Int64Array:
