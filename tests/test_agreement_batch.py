@@ -26,8 +26,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fiscal.engine import agreement_items
-from fiscal.engine.agreement_batch import _npv, schedule_agreements
-from fiscal.engine.agreements import AgreementSchedule, _exact, schedule_agreement
+from fiscal.engine.agreement_batch import schedule_agreements
+from fiscal.engine.agreements import (
+    AgreementSchedule,
+    _exact,
+    present_values,
+    schedule_agreement,
+)
 from fiscal.engine.money import integer_weights, split_exact, split_rows
 from fiscal.engine.projection import Projection, project
 from fiscal.errors import Problem, SourcePos
@@ -398,7 +403,7 @@ def test_present_values_are_numpy_financials_to_the_bit(
 ) -> None:
     rate = per_ten_thousand / 10_000
     values = np.asarray(series, dtype=np.float64)
-    got = _npv(rate, values)
+    got = present_values(rate, values)
     for row, value in zip(values, got.tolist(), strict=True):
         assert value == npf.npv(rate, row)
 

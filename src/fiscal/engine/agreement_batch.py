@@ -49,6 +49,7 @@ from fiscal.engine.agreements import (
     _present_values,
     _region_shares,
     _weights,
+    present_values,
     schedule_agreement,
 )
 from fiscal.engine.money import split_exact, split_rows
@@ -799,9 +800,9 @@ def _totals_and_present_values(
     and the agreements whose present values must be worked out as the reference does.
 
     The present value is numpy-financial's ``npv`` of each year's cost shares from the
-    base year (the signing year, or the first year paid if earlier). ``npv`` takes one
-    series at a time; its formula is applied here to every agreement of the same rate
-    and length at once, the same operations on the same floats, so the same bits.
+    base year (the signing year, or the first year paid if earlier), worked out by
+    :func:`fiscal.engine.agreements.present_values` for every agreement of the same
+    rate and length at once: the same operations on the same floats, so the same bits.
     Sums are taken in float64, exact while they stay below 2**53 won (checked).
     """
     count = len(agreements)
@@ -864,22 +865,8 @@ def _totals_and_present_values(
         members = chosen[group_of == group]
         rate, years = float(as_float[members[0]]), int(length[members[0]])
         rows = offset[members][:, None] + np.arange(years)[None, :]
-        present[members] = _npv(rate, by_year[rows].transpose(0, 2, 1))
+        present[members] = present_values(rate, by_year[rows].transpose(0, 2, 1))
     finite: BoolArray = np.asarray(np.isfinite(present).all(axis=1), dtype=bool)
     inexact = np.flatnonzero(has_years & ~fallen & ~(exact & finite)).tolist()
     rounded: npt.NDArray[Any] = np.rint(np.where(finite[:, None], present, 0)).astype(np.int64)
     return totals, rounded, base.tolist(), inexact
-
-
-def _npv(rate: float, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``numpy_financial.npv(rate, series)`` for every series along the last axis.
-
-    numpy-financial's formula, ``(values / (1 + rate) ** np.arange(0, len(values))).sum()``,
-    takes one series at a time; here the same operations run on every series at once,
-    each summed along its own contiguous row, so each result is the same float.
-    """
-    series = np.ascontiguousarray(values, dtype=np.float64)
-    result: npt.NDArray[np.float64] = (series / (1 + rate) ** np.arange(0, series.shape[-1])).sum(
-        axis=-1
-    )
-    return result
