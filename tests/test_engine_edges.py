@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -228,11 +230,11 @@ def test_a_weight_that_is_not_a_number_is_a_user_error_naming_it(bad: Decimal | 
     with pytest.raises(UserError, match=r"weight 2 of 3 is .*, not a finite number"):
         integer_weights(weights)  # type: ignore[arg-type]
     with pytest.raises(UserError, match="not a finite number"):
-        _exact(tuple(weights))  # type: ignore[arg-type]
+        _exact(tuple(weights))
 
 
 def test_uint64_weights_past_int64_are_not_wrapped_to_negative() -> None:
-    weights = np.asarray([2**63 + 2, 2**63], dtype=np.uint64)
+    weights: npt.NDArray[Any] = np.asarray([2**63 + 2, 2**63], dtype=np.uint64)
     assert apportion(3, weights).tolist() == largest_remainder(3, [2**63 + 2, 2**63])
 
 
