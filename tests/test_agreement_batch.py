@@ -26,9 +26,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fiscal.engine import agreement_items
-from fiscal.engine.agreement_batch import _npv, _split_rows, schedule_agreements
-from fiscal.engine.agreements import AgreementSchedule, _exact, schedule_agreement
-from fiscal.engine.money import integer_weights, split_exact
+from fiscal.engine.agreement_batch import schedule_agreements
+from fiscal.engine.agreements import (
+    AgreementSchedule,
+    _exact,
+    present_values,
+    schedule_agreement,
+)
+from fiscal.engine.money import integer_weights, split_exact, split_rows
 from fiscal.engine.projection import Projection, project
 from fiscal.errors import Problem, SourcePos
 from fiscal.report.sweep import with_value
@@ -366,7 +371,7 @@ def test_shares_the_checker_refuses_are_scheduled_as_the_reference_schedules_the
 def test_each_row_is_split_as_split_exact_splits_it(rows: list[tuple[int, list[int]]]) -> None:
     pools = np.asarray([pool for pool, _ in rows], dtype=np.int64)
     weights = np.asarray([w for _, w in rows], dtype=np.int64)
-    parts = _split_rows(pools, weights)
+    parts = split_rows(pools, weights)
     for (pool, w), got in zip(rows, parts.tolist(), strict=True):
         assert got == split_exact(pool, w)
 
@@ -398,7 +403,7 @@ def test_present_values_are_numpy_financials_to_the_bit(
 ) -> None:
     rate = per_ten_thousand / 10_000
     values = np.asarray(series, dtype=np.float64)
-    got = _npv(rate, values)
+    got = present_values(rate, values)
     for row, value in zip(values, got.tolist(), strict=True):
         assert value == npf.npv(rate, row)
 

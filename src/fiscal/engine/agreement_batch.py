@@ -10,7 +10,7 @@ reference) gives:
    keeps the years before it and spreads what is left of its total over its own years;
 2. termination, by dropping the years after the last year in force;
 3. each year's split among the payers by their cost shares, and of the central money
-   among the regions, row by row in int64;
+   among the regions, row by row in int64 (:func:`fiscal.engine.money.split_rows`);
 4. each agreement's totals and present values.
 
 What is sequential, or may not fit in int64, stays in Python on the few rows that need
@@ -49,9 +49,10 @@ from fiscal.engine.agreements import (
     _present_values,
     _region_shares,
     _weights,
+    present_values,
     schedule_agreement,
 )
-from fiscal.engine.money import split_exact
+from fiscal.engine.money import split_exact, split_rows
 from fiscal.errors import Problem, SourcePos
 from fiscal.rules.agreements import Agreement, Project, terms_in_force
 
@@ -121,10 +122,10 @@ def schedule_agreements(
     rows_project, row_year = rows_project[keep], row_year[keep]
     row_version, nominal = row_version[keep], nominal[keep]
 
-    paid = _split_rows(nominal, g.payer_weight[row_version])
+    paid = split_rows(nominal, g.payer_weight[row_version])
     _cap_central_money(g, agreements, rows_project, row_version, paid)
     central = _row_sums(paid * g.payer_central[row_version])
-    inflow = _split_rows(central, g.region_weight[row_version])
+    inflow = split_rows(central, g.region_weight[row_version])
 
     table = _table(g, reference, rows_project, row_year, row_version, nominal, paid, inflow)
     return Batch(
@@ -393,7 +394,9 @@ def _yearly_amounts(
         at = np.where(inside, g.year_weight_start[version][:, None] + slot, 0)
         weights = np.where(inside, g.year_weights[at], 0)
         flagged[chosen[(remaining != 0) & ~weights.any(axis=1)]] = True
-        parts = _split_rows(remaining, weights)
+        # A negative year weight (which the checker refuses) marks its agreement for the
+        # reference scheduler; whatever is split here for it is never used.
+        parts = split_rows(remaining, np.maximum(weights, 0))
         has_later = g.version_count[chosen] > k + 1
         later = np.where(has_later, g.first[np.where(has_later, version + 1, version)], 2**40)
         year = g.span_first[version][:, None] + slot
@@ -554,47 +557,6 @@ class _Growth:
             numerators.append(numerators[-1] * (rate.denominator + rate.numerator))
             denominators.append(denominators[-1] * rate.denominator)
         return numerators, denominators
-
-
-def _split_rows(pools: IntArray, weights: IntArray) -> IntArray:
-    """Each row's pool divided by that row's whole-number weights, to the won.
-
-    The rule of :func:`fiscal.engine.money.split_exact`, row by row: the floor of each
-    exact quota, then one won each to the largest remainders, ties to the column listed
-    first. In int64 where every product fits, else in Python integers. Rows are short
-    (a few parties), so it works column by column: numpy is slow along short rows.
-    """
-    n, k = weights.shape
-    if n == 0 or k == 0:
-        return np.zeros((n, k), dtype=np.int64)
-    total = _row_sums(weights)
-    whole = np.maximum(total, 1)
-    fast = (total > 0) & (np.abs(pools) <= (_SAFE - 1) // whole)
-    pool = np.where(fast, pools, 0)
-    product = weights * pool[:, None]
-    parts: IntArray = product // whole[:, None]
-    remainder = np.where(weights > 0, product - parts * whole[:, None], -1)
-    left = pool - _row_sums(parts)
-    if k <= 8:
-        for j in range(k):
-            # How many columns come before this one: a larger remainder, or an equal
-            # one listed earlier.
-            mine = remainder[:, j]
-            ahead = np.zeros(n, dtype=np.int64)
-            for other in range(k):
-                if other != j:
-                    ahead += (
-                        remainder[:, other] >= mine if other < j else remainder[:, other] > mine
-                    )
-            parts[:, j] += ahead < left
-    else:
-        order = np.argsort(-remainder, axis=1, kind="stable")
-        rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.broadcast_to(np.arange(k), order.shape), axis=1)
-        parts += rank < left[:, None]
-    for i in np.flatnonzero(~fast & (total > 0)).tolist():
-        parts[i] = split_exact(int(pools[i]), weights[i].tolist())
-    return parts
 
 
 def _row_sums(matrix: IntArray) -> IntArray:
@@ -838,9 +800,9 @@ def _totals_and_present_values(
     and the agreements whose present values must be worked out as the reference does.
 
     The present value is numpy-financial's ``npv`` of each year's cost shares from the
-    base year (the signing year, or the first year paid if earlier). ``npv`` takes one
-    series at a time; its formula is applied here to every agreement of the same rate
-    and length at once, the same operations on the same floats, so the same bits.
+    base year (the signing year, or the first year paid if earlier), worked out by
+    :func:`fiscal.engine.agreements.present_values` for every agreement of the same
+    rate and length at once: the same operations on the same floats, so the same bits.
     Sums are taken in float64, exact while they stay below 2**53 won (checked).
     """
     count = len(agreements)
@@ -903,22 +865,8 @@ def _totals_and_present_values(
         members = chosen[group_of == group]
         rate, years = float(as_float[members[0]]), int(length[members[0]])
         rows = offset[members][:, None] + np.arange(years)[None, :]
-        present[members] = _npv(rate, by_year[rows].transpose(0, 2, 1))
+        present[members] = present_values(rate, by_year[rows].transpose(0, 2, 1))
     finite: BoolArray = np.asarray(np.isfinite(present).all(axis=1), dtype=bool)
     inexact = np.flatnonzero(has_years & ~fallen & ~(exact & finite)).tolist()
     rounded: npt.NDArray[Any] = np.rint(np.where(finite[:, None], present, 0)).astype(np.int64)
     return totals, rounded, base.tolist(), inexact
-
-
-def _npv(rate: float, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``numpy_financial.npv(rate, series)`` for every series along the last axis.
-
-    numpy-financial's formula, ``(values / (1 + rate) ** np.arange(0, len(values))).sum()``,
-    takes one series at a time; here the same operations run on every series at once,
-    each summed along its own contiguous row, so each result is the same float.
-    """
-    series = np.ascontiguousarray(values, dtype=np.float64)
-    result: npt.NDArray[np.float64] = (series / (1 + rate) ** np.arange(0, series.shape[-1])).sum(
-        axis=-1
-    )
-    return result

@@ -556,6 +556,25 @@ def _central_to_regions(agreement: Agreement, terms: Project, amount: int) -> di
     return dict(zip(regions, (int(p) for p in parts), strict=True))
 
 
+def present_values(rate: float, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``numpy_financial.npv(rate, series)`` for every series along the last axis at once.
+
+    numpy-financial 1.0's ``npv`` takes one series at a time (time on axis 0); the
+    batch scheduler needs thousands. This is its formula,
+    ``(values / (1 + rate) ** np.arange(0, len(values))).sum()``, on every series at
+    once, each summed along its own contiguous row, so each result is the same float
+    (tested to the bit). Why a copy: on 5,000 synthetic agreements (``fiscal.synth``)
+    ``schedule_agreements`` takes 100-130 ms with it and 160-240 ms calling ``npf.npv``
+    per series (best of 5, three runs on a shared machine). The reference scheduler
+    (``_present_values``) calls ``npf.npv`` itself, so the batch is checked against
+    numpy-financial, not against this copy.
+    """
+    series = np.ascontiguousarray(values, dtype=np.float64)
+    discounted = series / (1 + rate) ** np.arange(0, series.shape[-1])
+    result: npt.NDArray[np.float64] = discounted.sum(axis=-1)
+    return result
+
+
 def _present_values(result: AgreementSchedule, rate: Fraction) -> dict[str, int]:
     import numpy_financial as npf
 

@@ -3,7 +3,9 @@
 A grouping is a 0/1 membership matrix (groups x regions); consolidated amounts are
 its int64 product with the regions' amounts, so each group's figure is the exact sum
 of its regions' figures. Ratios are recomputed from the consolidated sums, never
-averaged.
+averaged: a region with no revenue does not pull its group's ratio towards 0, and a
+group whose regions have no revenue at all gets undefined ratios
+(:attr:`fiscal.engine.indicators.Headline.undefined`), not 0%.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ class Grouping:
     ids: list[str]
     labels_en: list[str]
     labels_ko: list[str]
-    membership: Int64Array  # groups x regions, 0 or 1, each region in exactly one group
+    membership: Int64Array  # groups x regions, 0 or 1, each region in at most one group
+    # (a view of the upper tier leaves the basic governments out)
 
 
 def consolidate(amounts: dict[str, Int64Array], grouping: Grouping) -> dict[str, Int64Array]:

@@ -6,6 +6,10 @@ more than the pool, every gap is scaled by one adjustment rate (조정률 = pool
 gap) and the pool is divided to the won; no region ever receives more than its gap.
 When the pool is larger than all gaps together, each gap is filled and the rest of the
 pool is reported as unallocated, never silently handed out.
+
+In a year when no region has a gap the adjustment rate is undefined (nothing to scale):
+``rate_undefined`` marks that year and its rate holds 0.0, never NaN; the whole pool is
+then unallocated.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fiscal.engine.money import FloatArray, Int64Array, apportion
+from fiscal.engine.money import BoolArray, FloatArray, Int64Array, apportion
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Equalisation:
     gaps: Int64Array  # regions x years, may be negative
     adjustment_rate: FloatArray  # years; pool / total positive gap, at most 1
     unallocated: Int64Array  # years; the part of the pool no gap could take
+    rate_undefined: BoolArray  # years; no region has a gap, so there is no rate (held as 0.0)
 
 
 def equalise(pools: Int64Array, need: Int64Array, revenue_counted: Int64Array) -> Equalisation:
@@ -37,4 +42,4 @@ def equalise(pools: Int64Array, need: Int64Array, revenue_counted: Int64Array) -
         out=np.zeros(len(pools)),
         where=total_gap > 0,
     )
-    return Equalisation(grants, gaps, rate, unallocated)
+    return Equalisation(grants, gaps, rate, unallocated, total_gap <= 0)

@@ -3,6 +3,12 @@
 - fiscal independence ratio (재정자립도) = own-source revenue / total revenue
 - fiscal autonomy ratio (재정자주도) = (own-source revenue + general grants) / total revenue
 - net position after commitments = total revenue - co-funding obligations
+
+A ratio is undefined for a region-year whose total revenue is zero or negative (a
+government with no budget that year, or adjustments that took more than it had):
+``undefined`` marks those cells, and their ratios hold 0.0 only so that every figure
+stays a finite number a workbook can hold. Callers report them (e.g. as a
+``ratio-undefined`` warning) rather than show 0% as a measurement.
 """
 
 from __future__ import annotations
@@ -11,13 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fiscal.engine.money import FloatArray, Int64Array
+from fiscal.engine.money import BoolArray, FloatArray, Int64Array
 from fiscal.rules.types import Category
 
 
 @dataclass(frozen=True)
 class Headline:
-    """Regions x years; money in whole won, ratios as floats in [0, 1]."""
+    """Regions x years; money in whole won, ratios as floats (in [0, 1] for a budget with
+    no negative items). ``undefined`` marks the cells where total revenue is not positive,
+    so neither ratio has a meaning; their ratio cells hold 0.0."""
 
     own_source: Int64Array
     general_grants: Int64Array
@@ -28,6 +36,7 @@ class Headline:
     net_after_commitments: Int64Array
     independence: FloatArray
     autonomy: FloatArray
+    undefined: BoolArray
 
     MONEY = (
         "own_source",
@@ -67,14 +76,17 @@ def headline(
         net_after_commitments=revenue - obligations,
         independence=ratio(own, revenue),
         autonomy=ratio(own + general, revenue),
+        undefined=revenue <= 0,
     )
 
 
 def ratio(numerator: Int64Array, denominator: Int64Array) -> FloatArray:
-    """A ratio of two won amounts; 0 where the denominator is 0."""
-    return np.divide(
+    """A ratio of two won amounts where the denominator is positive; 0.0 elsewhere (an
+    undefined ratio, which the caller marks: never NaN or infinity)."""
+    result: FloatArray = np.divide(
         numerator.astype(np.float64),
         denominator.astype(np.float64),
         out=np.zeros(numerator.shape),
-        where=denominator != 0,
+        where=denominator > 0,
     )
+    return result

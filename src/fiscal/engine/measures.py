@@ -7,6 +7,19 @@
   after them (own-source revenue + general grants). Korean equalisation pays by fiscal
   need, which is high per person in rural provinces, so per-capita revenue can be
   more dispersed after transfers than before: the two figures are shown side by side.
+
+Degenerate years are marked, never turned into NaN or infinity, and never guessed:
+
+- the local tax share is undefined in a year whose taxes (national net of the local
+  shares, plus local) are not positive, or whose national or local part is negative
+  (more carved out of the national taxes than they raised): ``share_undefined``;
+- a region with no population that year has no per-capita revenue: it is left out of
+  that year's coefficients of variation and listed in ``population_missing``;
+- a coefficient of variation is undefined in a year with no region left, or whose mean
+  per-capita revenue is not positive: ``cv_before_undefined``, ``cv_after_undefined``.
+
+Undefined figures hold 0.0, so that each stays a finite number a workbook can hold;
+callers report the masks (e.g. as named warnings) instead of showing 0.0 as a value.
 """
 
 from __future__ import annotations
@@ -15,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fiscal.engine.money import FloatArray, Int64Array
+from fiscal.engine.money import BoolArray, FloatArray, Int64Array
 
 
 @dataclass(frozen=True)
@@ -25,14 +38,28 @@ class NationalMeasures:
     local_tax_share: FloatArray  # years
     cv_before_transfers: FloatArray  # years
     cv_after_transfers: FloatArray  # years
+    share_undefined: BoolArray  # years; no positive total of taxes (share held as 0.0)
+    population_missing: BoolArray  # regions x years; left out of that year's CVs
+    cv_before_undefined: BoolArray  # years; no region left, or a mean that is not positive
+    cv_after_undefined: BoolArray  # years
 
 
-def coefficient_of_variation(per_capita: FloatArray) -> FloatArray:
-    """Across regions (axis 0), for each year."""
-    mean = per_capita.mean(axis=0)
-    std = per_capita.std(axis=0)
-    cv: FloatArray = np.divide(std, mean, out=np.zeros_like(mean), where=mean != 0)
-    return cv
+def coefficient_of_variation(
+    per_capita: FloatArray, included: BoolArray | None = None
+) -> tuple[FloatArray, BoolArray]:
+    """Standard deviation over mean across the included regions (axis 0), each year,
+    and the years where it is undefined (no region included, or a mean that is not
+    positive), whose coefficient is 0.0."""
+    if included is None:
+        included = np.ones(per_capita.shape, dtype=bool)
+    count = included.sum(axis=0)
+    some = count > 0  # a year with no region left has no mean
+    mean, std = np.zeros(count.shape), np.zeros(count.shape)
+    mean[some] = per_capita[:, some].mean(axis=0, where=included[:, some])
+    std[some] = per_capita[:, some].std(axis=0, where=included[:, some])
+    undefined: BoolArray = (count == 0) | ~(mean > 0)
+    cv: FloatArray = np.divide(std, mean, out=np.zeros(count.shape), where=~undefined)
+    return cv, undefined
 
 
 def national_measures(
@@ -47,13 +74,20 @@ def national_measures(
     national = national_tax_gross - carved_out.sum(axis=0)
     local = local_taxes.sum(axis=0)
     total = national + local
+    share_undefined: BoolArray = (total <= 0) | (national < 0) | (local < 0)
     share = np.divide(
         local.astype(np.float64),
         total.astype(np.float64),
         out=np.zeros(len(total)),
-        where=total > 0,
+        where=~share_undefined,
     )
-    people = np.maximum(population, 1).astype(np.float64)
-    before = coefficient_of_variation(own_source / people)
-    after = coefficient_of_variation((own_source + general_grants) / people)
-    return NationalMeasures(national, local, share, before, after)
+    counted = population > 0
+    people = np.where(counted, population, 1).astype(np.float64)
+    before, before_undefined = coefficient_of_variation(own_source / people, counted)
+    after, after_undefined = coefficient_of_variation(
+        (own_source + general_grants) / people, counted
+    )
+    return NationalMeasures(
+        national, local, share, before, after, share_undefined, ~counted,
+        before_undefined, after_undefined,
+    )  # fmt: skip

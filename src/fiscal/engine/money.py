@@ -4,7 +4,8 @@ The two rounding rules of `fiscal`, stated once:
 
 - **A rate times an amount** (``apply_rate``) is computed exactly from the rate as a
   fraction (``0.253`` is 253/1000, never a binary float) and rounded half to even.
-- **A pool divided by a key** (``apportion``) uses the largest-remainder method: each
+- **A pool divided by a key** (``apportion``; ``split_exact`` for one amount, ``split_rows``
+  for many rows of a few parts each) uses the largest-remainder method: each
   part gets the floor of its quota, then the won left over go one each to the largest
   fractional remainders; ties go to the part listed first. The parts always sum to the
   pool exactly. With whole-number weights (won, or shares scaled to integers by
@@ -14,6 +15,7 @@ The two rounding rules of `fiscal`, stated once:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,8 +26,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fiscal.errors import UserError
+
 Int64Array = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 _INT64_SAFE = 2**62
 
@@ -66,10 +71,13 @@ def apportion(
     """Divide each pool among parts in proportion to their weights, to the won.
 
     ``weights`` has parts on axis 0: shape ``(n,)`` with one pool, or ``(n, years)``
-    with one pool per year. ``caps`` (same shape) bounds each part; won a cap turns
-    away go to the other parts by the same method. A year whose weights are all zero
-    (or whose caps add up to less than its pool) leaves the rest undistributed: the
-    caller compares the sum with the pool.
+    with one pool per year. ``caps`` (same shape) bounds each part: a part whose exact
+    quota reaches its cap gets the cap, and the rest of the pool is shared among the
+    others by their weights, again, until no cap binds (water-filling, in exact
+    quotas); only then is the rest divided to the won, once, so each part is the floor
+    or the ceiling of its exact capped quota. A year whose weights are all zero (or
+    whose caps add up to less than its pool) leaves the rest undistributed: the caller
+    compares the sum with the pool.
     """
     raw = np.asarray(weights)
     exact = raw.dtype.kind in "iu" or raw.dtype == object
@@ -91,19 +99,42 @@ def apportion(
         cap = cap[:, None] if cap.ndim == 1 else cap
         w = np.where(cap > 0, w, 0)
     divide = _exact_largest_remainder if exact else _largest_remainder
-    shares = divide(pool, w)
-    if cap is not None:
-        # Water-filling: clip at the caps and share what was clipped among the rest.
-        for _ in range(w.shape[0] + 1):
-            excess = np.maximum(shares - cap, 0)
-            if not excess.any():
-                break
-            shares = np.minimum(shares, cap)
-            room = (shares < cap) & (w > 0)
-            extra = divide(excess.sum(axis=0), np.where(room, w, 0))
-            shares = shares + extra
+    if cap is None:
+        shares = divide(pool, w)
+    else:
+        capped = _capped_parts(pool, w, cap, exact)
+        rest = pool - np.where(capped, cap, 0).sum(axis=0)
+        shares = divide(rest, np.where(capped, 0, w)) + np.where(capped, cap, 0)
     result: Int64Array = shares[:, 0] if one_dim else shares
     return result
+
+
+def _capped_parts(pool: Int64Array, w: Any, cap: Int64Array, exact: bool) -> BoolArray:
+    """Which parts' exact quotas reach their caps once the caps that bind are filled.
+
+    A part is capped when ``rest x weight >= cap x free weight``, the rest being the pool
+    less the caps already filled and the free weight that of the parts not yet capped:
+    compared in whole numbers (Python integers where int64 might not hold the products)
+    or, for float weights, in floats. Each round caps at least one more part, so there
+    are at most as many rounds as parts.
+    """
+    capped = np.zeros(w.shape, dtype=bool)
+    if exact:
+        w = np.asarray(w, dtype=object)
+        cap_w: Any = cap.astype(object)
+    else:
+        cap_w = cap.astype(np.float64)
+    for _ in range(w.shape[0]):
+        free = np.where(capped, 0, w)
+        rest = pool - np.where(capped, cap, 0).sum(axis=0)
+        rest_w = rest.astype(object) if exact else rest.astype(np.float64)
+        total = free.sum(axis=0)
+        reached = np.asarray(rest_w[None, :] * free >= cap_w * total[None, :], dtype=bool)
+        reached &= ~capped & np.asarray(free > 0, dtype=bool)
+        if not reached.any():
+            break
+        capped |= reached
+    return capped
 
 
 @dataclass(frozen=True)
@@ -177,7 +208,17 @@ def exact_product(amounts: Int64Array, weights: npt.NDArray[Any]) -> npt.NDArray
 
 
 def integer_weights(weights: Sequence[Fraction | Decimal | int]) -> list[int]:
-    """Exact rational weights as whole numbers in the same proportions."""
+    """Exact rational weights as whole numbers in the same proportions.
+
+    A weight that is not a finite number (NaN or infinity, which a Decimal or float can
+    hold) has no proportion: a :class:`~fiscal.errors.UserError` naming it.
+    """
+    if not all(map(_finite, weights)):
+        place, weight = next((i, w) for i, w in enumerate(weights, start=1) if not _finite(w))
+        raise UserError(
+            f"weight {place} of {len(weights)} is {weight}, not a finite number: "
+            "shares and key weights must be numbers such as 0.25"
+        )
     if all(isinstance(w, int | Decimal) and not isinstance(w, bool) for w in weights):
         # Decimals (the common case): shift every one by the same power of ten, exactly.
         exponents = [w.as_tuple().exponent for w in weights if isinstance(w, Decimal)]
@@ -189,6 +230,14 @@ def integer_weights(weights: Sequence[Fraction | Decimal | int]) -> list[int]:
     scale = lcm(*(f.denominator for f in distinct.values())) if distinct else 1
     whole = {w: int(f * scale) for w, f in distinct.items()}
     return [whole[w] for w in weights]
+
+
+def _finite(weight: object) -> bool:
+    if isinstance(weight, Decimal):
+        return weight.is_finite()
+    if isinstance(weight, float):
+        return math.isfinite(weight)
+    return True  # ints and Fractions
 
 
 def _shifted(weight: int | Decimal, shift: int) -> int:
@@ -222,6 +271,68 @@ def split_exact(amount: int, weights: Sequence[int]) -> list[int]:
     return quotient
 
 
+def split_rows(pools: Int64Array, weights: Int64Array) -> Int64Array:
+    """Each row's pool divided by that row's whole-number weights, to the won.
+
+    The rule of :func:`split_exact` on many rows at once (a year of a project among its
+    payers, the central money among the regions): the floor of each exact quota, then
+    the won left over one each to the largest remainders, ties to the column listed
+    first. A row whose weights are all zero gets nothing. In int64 where every
+    ``pool x weight`` fits, else that row in Python integers; the parts are at most the
+    pool, so they always fit.
+
+    Rows are short (a few parties), so it works column by column: numpy is slow along
+    short rows.
+    """
+    pools = np.asarray(pools, dtype=np.int64)
+    weights = np.asarray(weights, dtype=np.int64)
+    n, k = weights.shape
+    if n == 0 or k == 0:
+        return np.zeros((n, k), dtype=np.int64)
+    if int(weights.min()) < 0:
+        raise ValueError("weights must be non-negative")
+    if int(weights.max()) * k >= _INT64_SAFE:
+        # The row totals themselves might not fit: every row in Python integers.
+        rows = [split_exact(p, w) for p, w in zip(pools.tolist(), weights.tolist(), strict=True)]
+        return np.asarray(rows, dtype=np.int64).reshape(n, k)
+    total = _row_sums(weights)
+    whole = np.maximum(total, 1)
+    fast = (total > 0) & (np.abs(pools) <= (_INT64_SAFE - 1) // whole)
+    pool = np.where(fast, pools, 0)
+    product = weights * pool[:, None]
+    parts: Int64Array = product // whole[:, None]
+    remainder = np.where(weights > 0, product - parts * whole[:, None], -1)
+    left = pool - _row_sums(parts)
+    if k <= 8:
+        for j in range(k):
+            # How many columns come before this one: a larger remainder, or an equal
+            # one listed earlier.
+            mine = remainder[:, j]
+            ahead = np.zeros(n, dtype=np.int64)
+            for other in range(k):
+                if other != j:
+                    ahead += (
+                        remainder[:, other] >= mine if other < j else remainder[:, other] > mine
+                    )
+            parts[:, j] += ahead < left
+    else:
+        order = np.argsort(-remainder, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.broadcast_to(np.arange(k), order.shape), axis=1)
+        parts += rank < left[:, None]
+    for i in np.flatnonzero(~fast & (total > 0)).tolist():
+        parts[i] = split_exact(int(pools[i]), weights[i].tolist())
+    return parts
+
+
+def _row_sums(matrix: Int64Array) -> Int64Array:
+    """Sums along short rows, column after column (faster than ``sum(axis=1)`` there)."""
+    out: Int64Array = np.zeros(matrix.shape[0], dtype=np.int64)
+    for j in range(matrix.shape[1]):
+        out += matrix[:, j]
+    return out
+
+
 def _exact_largest_remainder(pool: Int64Array, w: Any) -> Int64Array:
     """Largest remainder with integer weights: exact quotas, exact remainders.
 
@@ -251,6 +362,8 @@ def _exact_largest_remainder(pool: Int64Array, w: Any) -> Int64Array:
 
 
 def _int64_largest_remainder(pool: Int64Array, w: Any) -> Int64Array | None:
+    if np.asarray(w).dtype == np.uint64 and int(np.asarray(w).max(initial=0)) >= 2**63:
+        return None  # would wrap to negative int64 weights
     try:
         weights = np.asarray(w, dtype=np.int64)
     except OverflowError:
