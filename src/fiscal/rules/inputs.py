@@ -24,7 +24,7 @@ from pydantic import Field
 
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.models import FileModel, Label
-from fiscal.rules.types import Id, NonNegativeWon, Number, Status, Text, Unit, Year
+from fiscal.rules.types import GrowthRate, Id, NonNegativeWon, Status, Text, Unit, Year
 from fiscal.source.validation import validate_doc
 from fiscal.source.yaml_reader import YamlDoc, load_yaml
 
@@ -39,7 +39,7 @@ class SeriesFile(FileModel):
     status: Status
     source: Text = Field(description="Where the figures come from, or how they were made.")
     note: str | None = None
-    growth: Number | None = Field(
+    growth: GrowthRate | None = Field(
         default=None, description="Yearly growth applied after the last given year (0.03 = 3%)."
     )
     values: dict[Year, NonNegativeWon] = Field(min_length=1)
@@ -58,7 +58,7 @@ class IndicatorFile(FileModel):
     status: Status
     source: Text
     note: str | None = None
-    growth: Number | None = None
+    growth: GrowthRate | None = None
     values: dict[Id, dict[Year, NonNegativeWon]] = Field(min_length=1)
 
 
