@@ -24,7 +24,7 @@ from pydantic import Field
 
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.models import FileModel, Label
-from fiscal.rules.types import GrowthRate, Id, NonNegativeWon, Status, Text, Unit, Year
+from fiscal.rules.types import MAX_WON, GrowthRate, Id, NonNegativeWon, Status, Text, Unit, Year
 from fiscal.source.validation import validate_doc
 from fiscal.source.yaml_reader import YamlDoc, load_yaml
 
@@ -185,8 +185,15 @@ def check_inputs(root: Path) -> tuple[Inputs | None, list[Problem]]:
             )
             for region_id, by_year in ind.values.items():
                 problems += _check_series_years(by_year, doc, ("values", region_id))
+    problems += misnamed_files(root)
     files = [f for f in input_files(root) if f.is_file()]
     return Inputs(root, national, regional, files), problems
+
+
+def misnamed_files(root: Path) -> list[Problem]:
+    from fiscal.rules.input_checks import misnamed_files as check  # it imports this module
+
+    return check(root)
 
 
 def _check_series_years(
@@ -226,7 +233,10 @@ def extend(
             return None, f"no value for {year} (values end in {last}; give values or a growth rate)"
         else:
             exact = Fraction(values[last]) * (1 + Fraction(growth)) ** (year - last)
-            out.append(round(exact))
+            grown = round(exact)
+            if grown > MAX_WON:
+                return None, f"grows past the largest amount fiscal holds in {year}"
+            out.append(grown)
     return out, None
 
 
