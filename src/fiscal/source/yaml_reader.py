@@ -170,8 +170,10 @@ def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
     except yaml.reader.ReaderError as exc:
         # A character YAML forbids (NUL, other control characters): the reader gives
         # its offset in the text, not a line.
-        before = text[: exc.position]
-        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        # libyaml counts the offset in bytes of the UTF-8 text.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")
+        offset = len(before)
+        line, column = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
         name = " (NUL)" if exc.character == 0 else ""
         return None, [
@@ -185,7 +187,7 @@ def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         what = exc.problem or "malformed YAML"
-        lines = text.split("\n")
+        lines = text.splitlines()  # U+2028 and its kin are stand-ins by now
         opened = exc.context_mark.line + 1 if exc.context_mark is not None else 0
         if exc.context in _UNCLOSED and 0 < opened < line:
             # An unclosed bracket or quote: say where it opened, and point there when
