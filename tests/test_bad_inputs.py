@@ -185,6 +185,33 @@ def region(ident: str, rest: str, legal: str = "city") -> str:
     return REGION.format(id=ident, en=ident.title(), legal=legal, rest=rest)
 
 
+def replaced(old: str, new: str) -> Made:
+    """The bundled file (already copied into the case) with ``old`` replaced once."""
+
+    def make(folder: Path, target: Path) -> None:
+        text = target.read_text(encoding="utf-8")
+        assert old in text, old
+        target.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return Made(make)
+
+
+def without_series(series: str, following: str) -> Made:
+    """national.yaml with one series block removed."""
+
+    def make(folder: Path, target: Path) -> None:
+        text = target.read_text(encoding="utf-8")
+        start, end = text.index(f"  {series}:\n"), text.index(f"  {following}:\n")
+        target.write_text(text[:start] + text[end:], encoding="utf-8")
+
+    return Made(make)
+
+
+PROJECT = ("project", "--rules", "rules", "--inputs", "inputs", "-o", "out.xlsx")
+LOCAL_TAX = "inputs/regional/local_tax.yaml"
+POPULATION = "inputs/regional/population.yaml"
+
+
 # --- workbooks -----------------------------------------------------------------------------
 
 
@@ -503,6 +530,72 @@ CASES: list[Bad] = [
     Bad("import: unreadable", {"book.xlsx": Unreadable()}, "",
         "Invalid value for 'file': path 'book.xlsx' is not readable", args=IMPORT, code=2,
         privileged=True),
+    # --- strict types, bounded inputs, the gate (round two) ---
+    Bad("rule: yes as a flag",
+        {"rules/ruleset.yaml": replaced("    from_indicator: local_tax\n",
+                                        "    from_indicator: local_tax\n    inter_tier: yes\n")},
+        "rules/ruleset.yaml:16", "expected true or false, got 'yes'"),
+    Bad("rule: 1 as a flag",
+        {"rules/ruleset.yaml": replaced("    from_indicator: local_tax\n",
+                                        "    from_indicator: local_tax\n    inter_tier: 1\n")},
+        "rules/ruleset.yaml:16", "expected true or false, got 1"),
+    Bad("rule: quoted on as a flag",
+        {"rules/ruleset.yaml": replaced("    from_indicator: local_tax\n",
+                                        '    from_indicator: local_tax\n    inter_tier: "on"\n')},
+        "rules/ruleset.yaml:16", "expected true or false, got 'on'"),
+    Bad("rule: an int tag on a quoted value",
+        {PARAM: parameter('  2020-01-01:\n    value: !!int "5"\n')},
+        f"{PARAM}:7", "the YAML tag !!int on a quoted value is not allowed"),
+    Bad("input: won written as 1e11", {INDICATOR: indicator("  seoul: {2025: 1e11}\n")},
+        f"{INDICATOR}:7", "written in digits, got 1E+11; write 100000000000"),
+    Bad("input: won written as 100000000000.0",
+        {INDICATOR: indicator("  seoul: {2025: 100000000000.0}\n")},
+        f"{INDICATOR}:7", "write 100000000000"),
+    Bad("input: a NUL byte", {INDICATOR: indicator("  seoul: {2025: 1} # x\x00\n")},
+        f"{INDICATOR}:7", "control character U+0000 (NUL)"),
+    Bad("input: U+2028 inside a value is no line break",
+        {INDICATOR: indicator("  seoul: {2025: -1}\n", head=" one\u2028two\u2029three")},
+        f"{INDICATOR}:7", "expected an amount of at least 0 won, got -1"),
+    Bad("input: growth of -3", {LOCAL_TAX: replaced("growth: 0.03", "growth: -3")},
+        f"{LOCAL_TAX}:8", "growth -3 a year is out of range", args=PROJECT),
+    Bad("input: population growth of -1", {POPULATION: replaced("growth: -0.006", "growth: -1")},
+        f"{POPULATION}:9", "growth -1 a year is out of range", args=PROJECT),
+    Bad("input: growth of 1e6", {LOCAL_TAX: replaced("growth: 0.03", "growth: 1e6")},
+        f"{LOCAL_TAX}:8", "a year is out of range", args=PROJECT),
+    Bad("input: population of 0", {POPULATION: replaced("    2025: 9331828", "    2025: 0")},
+        f"{POPULATION}:11", "population of 'seoul' is 0 in 2025; expected more than 0",
+        args=PROJECT),
+    Bad("input: population grown to 0",
+        {POPULATION: replaced("growth: -0.006", "growth: -0.999")},
+        f"{POPULATION}:11", "population of 'seoul' is 0 in 2033 (grown at -0.999 a year)",
+        args=(*PROJECT, "--to", "2035")),
+    Bad("input: national won of 1e23 in validate",
+        {"inputs/national.yaml": replaced("2025: 105500000000000",
+                                          "2025: 100000000000000000000000")},
+        "inputs/national.yaml:14", "beyond the largest amount fiscal holds"),
+    Bad("input: regional 1e400", {POPULATION: replaced("    2025: 9331828", "    2025: 1e400")},
+        f"{POPULATION}:12", "beyond the largest amount fiscal holds", args=PROJECT),
+    Bad("project: --to 2600 overflows", {}, "inputs/regional/private_consumption.yaml:66",
+        "grows past the largest amount fiscal holds (9,223,372,036,854,775,807 won) in 2322",
+        args=(*PROJECT, "--to", "2600")),
+    Bad("project: --from 0", {}, "--from", "first year 0 is before the inputs start (2025)",
+        args=(*PROJECT, "--from", "0")),
+    Bad("explain: a year far beyond the inputs", {},
+        "inputs/regional/private_consumption.yaml:66", "choose a last year up to 2200",
+        args=("explain", "seoul", "99999", "local_tax", "--rules", "rules", "--inputs", "inputs")),
+    Bad("sweep: 10,001 values without --yes", {}, "--range",
+        "10,001 values to sweep, one projection each (more than 1,000); add --yes",
+        args=("sweep", "--param", "local_consumption_tax.vat_share", "--range", "0:1:0.0001",
+              "--rules", "rules", "--inputs", "inputs")),
+    Bad("input: validate finds a region missing from an indicator",
+        {LOCAL_TAX: replaced("  seoul:\n    2025: ", "  nowhere_else:\n    2025: ")},
+        f"{LOCAL_TAX}:10", "unknown region 'nowhere_else'"),
+    Bad("input: validate finds a national series the rules need removed",
+        {"inputs/national.yaml": without_series("internal_tax", "national_tax_gross")},
+        "rules/transfers/local_shared_tax_ordinary.yaml:1", "no national series 'internal_tax'"),
+    Bad("input: validate finds an indicator saved as .yml",
+        {"inputs/regional/population.yml": Put("x: 1\n"), POPULATION: Gone()},
+        "inputs/regional/population.yml", "rename this file to population.yaml"),
 ]
 # fmt: on
 

@@ -44,6 +44,7 @@ from fiscal.engine.projection import project as _project
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.files.bundled import default_inputs, default_rules
 from fiscal.report.views import By
+from fiscal.rules.input_checks import projection_problems, year_problems
 from fiscal.rules.input_files import check_inputs
 from fiscal.rules.input_files import load_inputs as _load_inputs
 from fiscal.rules.inputs import Inputs
@@ -144,6 +145,8 @@ def years_for(inputs: Inputs, first: int | None = None, last: int | None = None)
         raise UserError(
             [Problem(SourcePos("--from"), f"first year {start} is after the last {end}")]
         )
+    if problems := year_problems(inputs, start, end):
+        raise UserError(problems)  # before a range of 99,999 years is even made
     return list(range(start, end + 1))
 
 
@@ -322,7 +325,36 @@ def validate(rules: PathLike | None = None, inputs: PathLike | None = None) -> V
     if inputs_root is not None:
         data, more = check_inputs(inputs_root)
         found = found + more
+        if ruleset is not None and data is not None and not more:
+            # Only on inputs that loaded whole: a file that could not be read would
+            # show again as every series or indicator it holds missing.
+            found = found + _trial_problems(ruleset, data, found)
     return Validation(root, inputs_root, ruleset, data, sorted(found, key=Problem.sort_key))
+
+
+def _trial_problems(ruleset: Ruleset, data: Inputs, known: list[Problem]) -> list[Problem]:
+    """What ``fiscal project`` would refuse: the very checks it runs, not a list beside them.
+
+    The gate a projection passes first is run over the inputs' whole span (growth past
+    the largest amount, zero divisors); then the rules are run on the first input year,
+    so every link between the rules and the inputs (an indicator or a national series
+    the rules need, the regions each gives) is tested as a projection tests it.
+    Problems already found are not repeated.
+    """
+    found: list[Problem] = []
+    try:
+        years = years_for(data)
+        found += projection_problems(ruleset, data, years)
+        _project(ruleset, data, years[:1])
+    except UserError as exc:
+        found += exc.problems
+    seen = {(p.where, p.message) for p in known}
+    fresh: list[Problem] = []
+    for problem in found:
+        if (problem.where, problem.message) not in seen:
+            seen.add((problem.where, problem.message))
+            fresh.append(problem)
+    return fresh
 
 
 # --- rule history ----------------------------------------------------------------------------

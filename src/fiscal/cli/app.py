@@ -466,6 +466,9 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
     as_json: JsonOption = False,
     stamp_time: StampTimeOption = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Run even more than 1,000 values without asking.")
+    ] = False,
 ) -> None:
     """Project many values of one parameter and compare the headline figures.
 
@@ -481,7 +484,7 @@ def sweep(
     _years(from_year, to_year)
     effective = _date(start, "--from-date")
     _refuse_existing(output, force)
-    chosen = parse_values(values, value_range)
+    chosen = parse_values(values, value_range, yes=yes)
     data = api.load_inputs(inputs)
     years = api.years_for(data, from_year, to_year)
     out = render.console()

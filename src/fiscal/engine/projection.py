@@ -26,6 +26,7 @@ from fiscal.engine.measures import NationalMeasures, national_measures
 from fiscal.engine.money import FloatArray, Int64Array, apply_rate, apportion, exact_product
 from fiscal.engine.sharing import pool_amounts, share_by_key
 from fiscal.errors import Problem, UserError
+from fiscal.rules.input_checks import divisor_problems, year_problems
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.models import (
     AdjustmentRule,
@@ -105,7 +106,10 @@ def project(
     without one a shared cache is used. Either way a cached schedule is used only for
     agreements and parameter values equal to the ones it was computed from."""
     years = list(years)
+    if wrong_years := year_problems(inputs, years[0], years[-1]) if years else []:
+        raise UserError(wrong_years)  # an amount past int64, a year 0: never a figure
     ctx = Context(ruleset, inputs, years)
+    ctx.problems += divisor_problems(ruleset, inputs, years)
     _check_input_regions(ruleset, inputs, ctx.problems)
     shape = (len(ruleset.regions), len(years))
     amounts: dict[str, Int64Array] = {}

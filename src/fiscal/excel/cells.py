@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fiscal.excel.sheet_layout import Column
+from fiscal.rules.types import GROWTH_MAX, GROWTH_MIN
 
 EXACT_LIMIT = 2**53  # a spreadsheet number holds whole won exactly only below this
 _ID = re.compile(r"[a-z0-9][a-z0-9_\-]*")
@@ -242,10 +243,11 @@ def _ratio(column: Column, raw: Any) -> Parsed:
             return Parsed(value, f"{column.noun} {percent(value)} is below 0%")
         if value > 1:
             return Parsed(value, f"{column.noun} {percent(value)} is above 100%{hint}")
-    elif value <= -1 or value > 1:
+    elif not GROWTH_MIN < value <= GROWTH_MAX:  # the bounds the YAML files are held to
         return Parsed(
             value,
-            f"{column.noun} {percent(value)} a year is out of range (-100% to 100%){hint}",
+            f"{column.noun} {percent(value)} a year is out of range "
+            f"({percent(GROWTH_MIN)} to {percent(GROWTH_MAX)}){hint}",
         )
     return Parsed(value)
 

@@ -139,8 +139,11 @@ def _write_cell(sheet: Any, row: int, col: int, value: object, cell_format: Any)
         sheet.write_string(row, col, value, cell_format)
     elif isinstance(value, int):
         if abs(value) >= EXACT_LIMIT:
-            raise ValueError(f"amount {value} is beyond what a spreadsheet holds exactly")
-        sheet.write_number(row, col, value, cell_format)
+            # A spreadsheet number would round it (a projection far ahead passes 2^53
+            # won): the exact digits, as text, keep it to the won.
+            sheet.write_string(row, col, str(value), cell_format)
+        else:
+            sheet.write_number(row, col, value, cell_format)
     elif isinstance(value, float):
         sheet.write_number(row, col, value, cell_format)
     else:

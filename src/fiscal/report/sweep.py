@@ -42,8 +42,18 @@ class SweepPoint:
     local_tax_share: float
 
 
-def parse_values(values: str | None, span: str | None) -> list[Decimal]:
-    """``0.25,0.27`` or ``START:STOP:STEP`` (STOP included when the steps land on it)."""
+MAX_UNASKED = 1_000
+"""More values than this are each a projection the user may not have meant: ask first."""
+MAX_VALUES = 100_000
+"""More than this is refused even when asked: the list alone would take the machine."""
+
+
+def parse_values(values: str | None, span: str | None, *, yes: bool = False) -> list[Decimal]:
+    """``0.25,0.27`` or ``START:STOP:STEP`` (STOP included when the steps land on it).
+
+    Above :data:`MAX_UNASKED` values a sweep runs only with ``yes`` (``--yes``), so a
+    step typed one digit too fine (``0:1:0.0001``) asks before starting 10,001 projections.
+    """
     if (values is None) == (span is None):
         raise UserError([Problem(SourcePos("--values"), "give --values or --range (one of them)")])
     try:
@@ -55,6 +65,7 @@ def parse_values(values: str | None, span: str | None) -> list[Decimal]:
             if step <= 0:
                 raise UserError([Problem(SourcePos("--range"), "STEP must be positive")])
             count = int((stop - start) / step)
+            _check_count(count + 1, "--range", yes)
             out = [start + step * i for i in range(count + 1)]
     except (InvalidOperation, ValueError):
         where = "--values" if values is not None else "--range"
@@ -63,7 +74,30 @@ def parse_values(values: str | None, span: str | None) -> list[Decimal]:
         ) from None
     if not out:
         raise UserError([Problem(SourcePos("--values"), "no values to sweep")])
+    _check_count(len(out), "--values" if values is not None else "--range", yes)
     return out
+
+
+def _check_count(count: int, where: str, yes: bool) -> None:
+    if count > MAX_VALUES:
+        raise UserError(
+            [
+                Problem(
+                    SourcePos(where),
+                    f"{count:,} values to sweep; at most {MAX_VALUES:,}: use a larger STEP",
+                )
+            ]
+        )
+    if count > MAX_UNASKED and not yes:
+        raise UserError(
+            [
+                Problem(
+                    SourcePos(where),
+                    f"{count:,} values to sweep, one projection each (more than "
+                    f"{MAX_UNASKED:,}); add --yes to run them all, or use a larger STEP",
+                )
+            ]
+        )
 
 
 def with_value(ruleset: Ruleset, path: str, value: Decimal, start: date) -> Ruleset:

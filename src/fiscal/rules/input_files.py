@@ -16,9 +16,10 @@ from pathlib import Path
 from pydantic import Field
 
 from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.rules.input_checks import misnamed_files
 from fiscal.rules.inputs import Indicator, Inputs, Series
 from fiscal.rules.models import FileModel, Label
-from fiscal.rules.types import Id, NonNegativeWon, Number, Status, Text, Unit, Year
+from fiscal.rules.types import GrowthRate, Id, NonNegativeWon, Status, Text, Unit, Year
 from fiscal.source.validation import validate_doc
 from fiscal.source.yaml_reader import YamlDoc, load_yaml
 
@@ -31,7 +32,7 @@ class SeriesFile(FileModel):
     status: Status
     source: Text = Field(description="Where the figures come from, or how they were made.")
     note: str | None = None
-    growth: Number | None = Field(
+    growth: GrowthRate | None = Field(
         default=None, description="Yearly growth applied after the last given year (0.03 = 3%)."
     )
     values: dict[Year, NonNegativeWon] = Field(min_length=1)
@@ -50,7 +51,7 @@ class IndicatorFile(FileModel):
     status: Status
     source: Text
     note: str | None = None
-    growth: Number | None = None
+    growth: GrowthRate | None = None
     values: dict[Id, dict[Year, NonNegativeWon]] = Field(min_length=1)
 
 
@@ -123,6 +124,7 @@ def check_inputs(root: Path) -> tuple[Inputs | None, list[Problem]]:
             )
             for region_id, by_year in ind.values.items():
                 problems += _check_series_years(by_year, doc, ("values", region_id))
+    problems += misnamed_files(root)
     files = tuple(f for f in input_files(root) if f.is_file())
     return Inputs(root, national, regional, files, hashes), problems
 

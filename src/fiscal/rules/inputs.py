@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from fiscal.errors import SourcePos
 from fiscal.rules.models import Label
-from fiscal.rules.types import Status, Unit
+from fiscal.rules.types import MAX_WON, Status, Unit
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -113,7 +113,10 @@ def extend(
             return None, f"no value for {year} (values end in {last}; give values or a growth rate)"
         else:
             exact = Fraction(values[last]) * (1 + Fraction(growth)) ** (year - last)
-            out.append(round(exact))
+            grown = round(exact)
+            if grown > MAX_WON:
+                return None, f"grows past the largest amount fiscal holds in {year}"
+            out.append(grown)
     return out, None
 
 

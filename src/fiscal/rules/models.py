@@ -15,7 +15,17 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from fiscal.errors import SourcePos
-from fiscal.rules.types import Category, Id, IsoDate, Number, RegionClass, Status, Text, Unit
+from fiscal.rules.types import (
+    Category,
+    Flag,
+    Id,
+    IsoDate,
+    Number,
+    RegionClass,
+    Status,
+    Text,
+    Unit,
+)
 
 _IN_MEMORY = SourcePos("<memory>")
 
@@ -67,7 +77,7 @@ class ItemDef(Located):
             "co_funding the region's own cost share."
         ),
     )
-    inter_tier: bool = Field(
+    inter_tier: Flag = Field(
         default=False,
         description=(
             "A transfer between an upper-level region and its basic governments; left out "

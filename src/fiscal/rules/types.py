@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, Strict
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -36,6 +36,18 @@ def _number(value: Any) -> Decimal:
     raise ValueError(f"expected a number, got {type(value).__name__}")
 
 
+MAX_WON = 2**63 - 1
+"""The largest amount the engine's whole-won int64 arrays hold."""
+
+YEAR_MIN, YEAR_MAX = 1900, 2200
+"""The years an input may give and a projection may reach."""
+
+GROWTH_MIN, GROWTH_MAX = Decimal(-1), Decimal(1)
+"""A yearly growth rate lies in (-100%, 100%]: -100% or less would make an amount zero or
+negative, more than doubling a year is a typing slip (3 for 3%). The Excel templates
+check the same bounds (``excel/cells.py``)."""
+
+
 def _won(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
         if isinstance(value, str):
@@ -44,10 +56,25 @@ def _won(value: Any) -> int:
                 "(write digits only: no quotes, commas or underscores)"
             )
         raise ValueError(f"expected a whole number of won, got {type(value).__name__}")
-    number = _number(value)
-    if number != number.to_integral_value():
-        raise ValueError(f"expected a whole number of won, got {number}")
-    return int(number)
+    if not isinstance(value, int):
+        # 1e11, 1.0e11 and 100000000000.0 are decimals in YAML: an amount of won is
+        # written as the digits of a whole number, so what is read is what is meant.
+        number = _number(value)
+        if number != number.to_integral_value():
+            raise ValueError(f"expected a whole number of won, got {number}")
+        if abs(number) > MAX_WON:
+            raise ValueError(
+                f"amount {value} won is beyond the largest amount fiscal holds ({MAX_WON:,})"
+            )
+        digits = f"{int(number)}"
+        raise ValueError(
+            f"expected a whole number of won written in digits, got {value}; write {digits}"
+        )
+    if abs(value) > MAX_WON:
+        raise ValueError(
+            f"amount {value:,} won is beyond the largest amount fiscal holds ({MAX_WON:,})"
+        )
+    return value
 
 
 def _iso_date(value: Any) -> date:
@@ -64,8 +91,8 @@ def _iso_date(value: Any) -> date:
 def _year(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected a year such as 2025, got {value!r}")
-    if not 1900 <= value <= 2200:
-        raise ValueError(f"year {value} is outside 1900-2200")
+    if not YEAR_MIN <= value <= YEAR_MAX:
+        raise ValueError(f"year {value} is outside {YEAR_MIN}-{YEAR_MAX}")
     return value
 
 
@@ -75,7 +102,20 @@ def _non_negative(value: int) -> int:
     return value
 
 
+def _growth(value: Decimal) -> Decimal:
+    if not GROWTH_MIN < value <= GROWTH_MAX:
+        hint = f" (for {value}% write {value / 100})" if 1 < abs(value) <= 100 else ""
+        raise ValueError(
+            f"growth {value} a year is out of range: expected more than {GROWTH_MIN} "
+            f"and at most {GROWTH_MAX} (0.03 = 3%){hint}"
+        )
+    return value
+
+
 Number = Annotated[Decimal, BeforeValidator(_number)]
+GrowthRate = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_growth)]
+Flag = Annotated[bool, Strict()]
+"""A yes/no setting: only ``true`` or ``false`` (not YAML 1.1's yes/on, nor 1 or "true")."""
 Won = Annotated[int, BeforeValidator(_won)]
 NonNegativeWon = Annotated[int, BeforeValidator(_won), AfterValidator(_non_negative)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]

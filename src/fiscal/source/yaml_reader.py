@@ -46,6 +46,11 @@ _UNCLOSED = {
     "while parsing a flow sequence",
     "while scanning a quoted scalar",
 }
+_STR = "tag:yaml.org,2002:str"
+# YAML 1.1 (and so PyYAML) counts NEL, U+2028 and U+2029 as line breaks; YAML 1.2 reads
+# them as ordinary characters. Each is swapped for a private-use stand-in while parsing,
+# so lines are counted as an editor counts them, and swapped back in every value.
+_NOT_BREAKS = ("\x85", "\u2028", "\u2029")
 _SPECIAL_FLOATS = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
 
 try:
@@ -164,16 +169,44 @@ def load_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[YamlDoc | No
     return doc, problems
 
 
+def _stand_ins(text: str) -> dict[str, str]:
+    """A private-use character, absent from ``text``, for each of ``_NOT_BREAKS`` in it."""
+    found = [c for c in _NOT_BREAKS if c in text]
+    if not found:
+        return {}
+    spare = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    return {next(spare): c for c in found}
+
+
 def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
     if not text.strip():
         return None, [Problem(SourcePos.of(path, 1), "file is empty; expected a YAML mapping")]
+    stand_ins = _stand_ins(text)
+    for spare, char in stand_ins.items():
+        text = text.replace(char, spare)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.reader.ReaderError as exc:
+        # A character YAML forbids (NUL, other control characters): the reader gives
+        # its offset in the text, not a line.
+        # libyaml counts the offset in bytes of the UTF-8 text.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")
+        offset = len(before)
+        line, column = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
+        name = " (NUL)" if exc.character == 0 else ""
+        return None, [
+            Problem(
+                SourcePos.of(path, line, column),
+                f"control character {code}{name} at column {column} is not allowed in a YAML "
+                "file; remove it (was the file saved as UTF-16, or is it binary?)",
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         what = exc.problem or "malformed YAML"
-        lines = text.splitlines()
+        lines = text.splitlines()  # U+2028 and its kin are stand-ins by now
         opened = exc.context_mark.line + 1 if exc.context_mark is not None else 0
         if exc.context in _UNCLOSED and 0 < opened < line:
             # An unclosed bracket or quote: say where it opened, and point there when
@@ -196,6 +229,10 @@ def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
             Problem(SourcePos.of(path, line), "several YAML documents in one file; expected one")
         ]
     doc = YamlDoc(path, None)
+    if stand_ins:
+        for node in _scalars(nodes[0]):
+            for spare, char in stand_ins.items():
+                node.value = node.value.replace(spare, char)
     try:
         doc.data = _build(nodes[0], (), doc.positions, set(), 0)
     except _Refused as exc:
@@ -203,15 +240,45 @@ def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
     return doc, []
 
 
+def _scalars(root: yaml.Node) -> list[yaml.ScalarNode]:
+    """Every scalar node under ``root``, each once (an alias is refused later)."""
+    found: list[yaml.ScalarNode] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            found.append(node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+    return found
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     """A scalar's value: quoted is text; plain follows YAML 1.2 core; an explicit tag wins."""
     if node.style:
+        if node.tag not in _STANDARD_TAGS:
+            raise _Refused(node, f"YAML tag {node.tag} is not allowed")
+        if node.tag != _STR:
+            # !!int "5" would be the text "5" to YAML 1.2 readers and 5 to some others:
+            # refused, so the file means one thing to every reader.
+            name = node.tag.rsplit(":", 1)[-1]
+            raise _Refused(
+                node,
+                f"the YAML tag !!{name} on a quoted value is not allowed; "
+                "write the value without quotes and without a tag",
+            )
         return node.value
     tag = node.tag
     if tag == _PLAIN or tag in _YAML11_ONLY:
         # No tag was written: YAML 1.2 core rules (not 1.1's yes, 1_000, =, <<).
         return plain_scalar(node.value)
-    if tag == "tag:yaml.org,2002:str":
+    if tag == _STR:
         return node.value
     if tag not in _STANDARD_TAGS:
         raise _Refused(node, f"YAML tag {tag} is not allowed")
