@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from fiscal.engine.projection import Projection
 from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.files.atomic import Read, reads
 from fiscal.report.provenance import Provenance, collect
 from fiscal.report.tables import Table
 from fiscal.report.views import BY_CHOICES, By, View, view
@@ -241,10 +242,14 @@ class ProjectionResult:
         target = Path(path)
         shown = self.view(by)
         provenance = self.provenance(argv=argv, as_of=as_of, by=by, stamp_time=stamp_time)
+        read = reads(self.rules.root, self.inputs.root, [("the scenario file", self.scenario_file)])
+        if as_of is not None:  # the rules were read from git into a copy; guard the original
+            read.append(Read("the ruleset folder", as_of.repository / as_of.path))
         write_atomic(
             target,
             lambda temp: write_projection(temp, self.projection, self.rules, provenance, shown),
             overwrite=overwrite,
+            read=read,
         )
         return target
 
@@ -319,6 +324,7 @@ class ComparisonResult:
             target,
             lambda temp: write_comparison(temp, self.compared, provenance),
             overwrite=overwrite,
+            read=reads(base.rules.root, base.inputs.root, [("a scenario file", f) for f in files]),
         )
         return target
 
@@ -391,6 +397,7 @@ class SweepResult:
             target,
             lambda temp: write_sweep(temp, self.parameter, self.regions, self.points, provenance),
             overwrite=overwrite,
+            read=reads(self.rules.root, self.inputs.root),
         )
         return target
 
@@ -460,6 +467,7 @@ class RuleDiff:
     it does to each region's money, in total and change by change."""
 
     report: DiffReport
+    read: tuple[Read, ...] = ()  # the folders the two versions and the inputs came from
 
     @property
     def changed(self) -> bool:
@@ -510,7 +518,10 @@ class RuleDiff:
 
         target = Path(path)
         write_atomic(
-            target, lambda temp: write_diff_workbook(temp, self.report), overwrite=overwrite
+            target,
+            lambda temp: write_diff_workbook(temp, self.report),
+            overwrite=overwrite,
+            read=self.read,
         )
         return target
 
@@ -533,6 +544,17 @@ class ImportPlan:
     result: ImportResult
     changes: list[Change]
     refused: list[Problem]  # files with uncommitted changes or not tracked by git
+    read: list[Read] = field(default_factory=list)  # what the import read: never written
+
+    @property
+    def writes(self) -> list[Path]:
+        """Every file the import will write, before it acts."""
+        return [c.path for c in self.changes if c.action in ("added", "changed")]
+
+    @property
+    def removes(self) -> list[Path]:
+        """Every file the import will remove, before it acts."""
+        return [c.path for c in self.changes if c.action == "removed"]
 
     def summary(self) -> list[str]:
         """One line of counts, then one line per file that changes."""
@@ -546,4 +568,4 @@ class ImportPlan:
 
         if self.refused:
             raise UserError(self.refused)
-        apply(self.changes)
+        apply(self.changes, self.result.root, self.read)

@@ -894,23 +894,10 @@ def import_(
     from fiscal.errors import display_path
 
     names = [f"Reading and checking {file.name}", "Writing the YAML files"]
-    with render.stages(names if not dry_run else names[:1], quiet=quiet or as_json) as step:
-        step(names[0])
-        plan = api.plan_import(file, rules=rules, inputs=inputs, force=force)
-        if plan.refused and not dry_run:
-            raise UserError(plan.refused)
-        if not dry_run:
-            step(names[1])
-            plan.apply()
-    if as_json:
-        from fiscal.cli import jsonout
-
-        _print_json(jsonout.import_plan(plan, dry_run))
-        return
     out = render.console()
-    if not quiet or dry_run:
+
+    def show(head: str) -> None:  # every file written or removed, named before any is touched
         lines = plan.summary()
-        head = "Dry run, nothing written" if dry_run else "Imported"
         where = display_path(plan.result.root)
         out.print(
             escape(f"{head}: {file.name} ({plan.result.kind}) into {where}: {lines[0]}"),
@@ -918,6 +905,26 @@ def import_(
         )
         for line in lines[1:]:
             out.print(escape(line), soft_wrap=True)
+
+    with render.stages(names if not dry_run else names[:1], quiet=quiet or as_json) as step:
+        step(names[0])
+        plan = api.plan_import(file, rules=rules, inputs=inputs, force=force)
+        if plan.refused and not dry_run:
+            raise UserError(plan.refused)
+        if not dry_run:
+            if not quiet and not as_json:
+                show("Importing")
+            step(names[1])
+            plan.apply()
+    if as_json:
+        from fiscal.cli import jsonout
+
+        _print_json(jsonout.import_plan(plan, dry_run))
+        return
+    if dry_run:
+        show("Dry run, nothing written")
+    elif not quiet:
+        out.print(escape(f"Imported {file.name}."), soft_wrap=True)
     for problem in plan.refused:
         out.print(
             f"[yellow]Would refuse without --force: {escape(str(problem))}[/]", soft_wrap=True

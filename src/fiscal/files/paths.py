@@ -1,0 +1,47 @@
+"""Paths made from what a file says: ids checked before they name a file, and
+writes confined to the folder they belong in.
+
+An agreement id or an indicator id read from a workbook (or any file) becomes a file
+name only after it passes :func:`is_id`, the same pattern the rule models allow for
+every id: lowercase letters, digits, ``_`` and ``-``, starting with a letter or a
+digit. No ``/``, no ``..``, no leading dot, nothing absolute, so an id can never name a
+file outside its folder. :func:`outside` is the second line: after symlinks are
+followed, every path an import writes or removes must still lie inside its folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+# The one id pattern: rules/types.py gives it to every model's id field.
+ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
+ID_MAX_LENGTH = 80
+_ID = re.compile(ID_PATTERN)
+
+ID_RULE = "lowercase letters, digits, '_' and '-', starting with a letter or digit"
+
+
+def is_id(text: object) -> bool:
+    """Whether ``text`` is an id the models allow (and so a safe file name)."""
+    return isinstance(text, str) and len(text) <= ID_MAX_LENGTH and bool(_ID.fullmatch(text))
+
+
+def file_for_id(folder: Path, ident: str, suffix: str = ".yaml") -> Path:
+    """``folder/ident.yaml``; an id that is not one is a bug of the caller, which checks first."""
+    if not is_id(ident):
+        raise ValueError(f"{ident!r} is not an id")
+    return folder / f"{ident}{suffix}"
+
+
+def inside(folder: Path, path: Path) -> bool:
+    """Whether ``path``, with every symlink followed, lies inside ``folder`` (also resolved)."""
+    top = folder.resolve()
+    real = path.resolve()
+    return real != top and top in real.parents
+
+
+def outside(folder: Path, paths: Iterable[Path]) -> list[Path]:
+    """The paths that do not lie inside ``folder`` once symlinks are followed."""
+    return [p for p in paths if not inside(folder, p)]

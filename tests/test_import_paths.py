@@ -1,0 +1,151 @@
+"""An import writes and removes only files inside its target folder.
+
+The hidden ``fiscal`` sheet of a prefilled template lists the agreement ids it showed,
+so that a row deleted in Excel means "remove this agreement". Those ids come from a
+file that went out by mail and came back: each is checked as an id before it becomes a
+path, and nothing outside the ruleset's ``agreements/`` folder (or the inputs' folder)
+is ever written or removed, whatever the workbook says.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.excel_helpers import edit_cells, fingerprint, git, git_repo, run_cli
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, Path, Path]:
+    return git_repo(tmp_path)
+
+
+def prefilled(tmp_path: Path, rules: Path, inputs: Path, kind: str = "agreements") -> Path:
+    book = tmp_path / f"{kind}.xlsx"
+    done = run_cli("template", kind, "--prefill", "--rules", rules, "--inputs", inputs, "-o", book)
+    assert done.code == 0, done.err
+    return book
+
+
+def with_hidden_entry(source: Path, target: Path, key: str, value: str) -> tuple[Path, int]:
+    """The template with one more (key, value) row on its hidden sheet, and that row."""
+    row = 0
+
+    def add(book: Any) -> None:
+        nonlocal row
+        sheet = book["fiscal"]
+        row = sheet.max_row + 1
+        sheet.cell(row=row, column=1, value=key)
+        sheet.cell(row=row, column=2, value=value)
+
+    edit_cells(source, target, add)
+    return target, row
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["../ruleset", "../../notes/keep", "ABSOLUTE", "agreements/../../ruleset", "a/b", ".hidden"],
+)
+def test_an_agreement_id_on_the_hidden_sheet_that_is_not_an_id_is_refused_and_nothing_is_touched(
+    tmp_path: Path, repo: tuple[Path, Path, Path], hostile: str
+) -> None:
+    top, rules, inputs = repo
+    notes = top / "notes"
+    notes.mkdir()
+    (notes / "keep.yaml").write_text("precious: true\n", encoding="utf-8")
+    git(top, "add", ".")
+    git(top, "commit", "-q", "-m", "notes")
+    if hostile == "ABSOLUTE":
+        hostile = str(rules / "ruleset")
+    book, row = with_hidden_entry(
+        prefilled(tmp_path, rules, inputs), tmp_path / "hostile.xlsx", "agreement", hostile
+    )
+    before = fingerprint(top)
+
+    done = run_cli("import", book, "--rules", rules, "--inputs", inputs)
+
+    assert done.code == 1, done.out + done.err
+    assert f"fiscal!B{row}" in done.err
+    assert "not an agreement id" in done.err
+    assert "Traceback" not in done.err
+    assert fingerprint(top) == before
+    assert (rules / "ruleset.yaml").is_file()
+    assert (notes / "keep.yaml").is_file()
+
+
+def test_a_dry_run_with_a_hostile_id_is_refused_too(
+    tmp_path: Path, repo: tuple[Path, Path, Path]
+) -> None:
+    _, rules, inputs = repo
+    book, row = with_hidden_entry(
+        prefilled(tmp_path, rules, inputs), tmp_path / "hostile.xlsx", "agreement", "../ruleset"
+    )
+    done = run_cli("import", book, "--rules", rules, "--inputs", inputs, "--dry-run")
+    assert done.code == 1
+    assert f"fiscal!B{row}" in done.err
+
+
+def test_a_hostile_indicator_id_on_the_hidden_sheet_is_refused(
+    tmp_path: Path, repo: tuple[Path, Path, Path]
+) -> None:
+    top, rules, inputs = repo
+    book, row = with_hidden_entry(
+        prefilled(tmp_path, rules, inputs, "inputs"),
+        tmp_path / "hostile.xlsx",
+        "indicator",
+        "../national",
+    )
+    before = fingerprint(top)
+    done = run_cli("import", book, "--rules", rules, "--inputs", inputs)
+    assert done.code == 1, done.out + done.err
+    assert f"fiscal!B{row}" in done.err
+    assert fingerprint(top) == before
+
+
+def test_an_agreements_folder_that_is_a_symlink_out_of_the_ruleset_is_not_written_through(
+    tmp_path: Path, repo: tuple[Path, Path, Path]
+) -> None:
+    _, rules, inputs = repo
+    book = prefilled(tmp_path, rules, inputs)
+    elsewhere = tmp_path / "elsewhere"
+    (rules / "agreements").rename(elsewhere)
+    os.symlink(elsewhere, rules / "agreements")
+    before = fingerprint(elsewhere)
+
+    done = run_cli("import", book, "--rules", rules, "--inputs", inputs, "--force")
+
+    assert done.code == 1, done.out + done.err
+    assert "outside" in done.err
+    assert fingerprint(elsewhere) == before
+
+
+def test_a_dry_run_lists_the_files_it_would_remove_as_well_as_those_it_would_write(
+    tmp_path: Path, repo: tuple[Path, Path, Path]
+) -> None:
+    _, rules, inputs = repo
+    book = prefilled(tmp_path, rules, inputs)
+    gone = sorted((rules / "agreements").glob("*.yaml"))[0].stem
+
+    def delete_agreement(workbook: Any) -> None:
+        for name in workbook.sheetnames:
+            sheet = workbook[name]
+            if name == "fiscal" or sheet.max_column < 1:
+                continue
+            header = [c.value for c in sheet[1]]
+            column = "id" if name == "Agreements" else "agreement"
+            if column not in header:
+                continue
+            at = header.index(column) + 1
+            for r in range(sheet.max_row, 1, -1):
+                if sheet.cell(row=r, column=at).value == gone:
+                    sheet.delete_rows(r)
+
+    edited = edit_cells(book, tmp_path / "edited.xlsx", delete_agreement)
+    done = run_cli("import", edited, "--rules", rules, "--inputs", inputs, "--dry-run")
+    assert done.code == 0, done.err
+    removal = [line for line in done.out.splitlines() if line.strip().startswith("removed ")]
+    assert len(removal) == 1 and removal[0].endswith(f"{gone}.yaml"), done.out
+    assert (rules / "agreements" / f"{gone}.yaml").is_file()
