@@ -476,23 +476,18 @@ def synthesize(
     """Write a synthetic national dataset into ``folder`` (``rules/`` and ``inputs/``):
     243 governments in two tiers and many agreements; the same seed gives the same bytes.
 
-    The folder is built beside the target and moved in, so a failed run leaves nothing
-    half-written; an existing folder is replaced only with ``overwrite``.
+    The folder is built in a hidden sibling and moved in only when complete, so a failed
+    or interrupted run leaves nothing half-written; an existing folder is replaced only
+    with ``overwrite``, and never the bundled folders the dataset is made from.
     """
-    import shutil
-    import tempfile
-
     from fiscal.datasets.synth import synthesize as write_dataset
+    from fiscal.files.atomic import reads, write_folder_atomic
 
     target = Path(folder)
-    if target.exists() and not overwrite:
-        raise UserError([Problem(SourcePos.of(target), "folder exists; use --force to replace it")])
-    parent = target.resolve().parent
-    if not parent.is_dir():
-        raise UserError([Problem(SourcePos.of(parent), "parent folder does not exist")])
-    with tempfile.TemporaryDirectory(dir=parent, prefix=f".{target.name}.") as temp:
-        write_dataset(Path(temp) / "data", seed=seed, years=years, agreements=agreements)
-        if target.exists():
-            shutil.rmtree(target)
-        (Path(temp) / "data").rename(target)
+    write_folder_atomic(
+        target,
+        lambda made: write_dataset(made, seed=seed, years=years, agreements=agreements),
+        overwrite=overwrite,
+        read=reads(default_rules(), default_inputs()),
+    )
     return target

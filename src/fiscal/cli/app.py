@@ -934,17 +934,27 @@ def import_(
 _INTERRUPTED: list[int] = []
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    """Ctrl-C (SIGINT) or a kill (SIGTERM): stop the run cleanly, whatever it is doing.
+def _stop_signals() -> list[int]:
+    """Ctrl-C (SIGINT), a kill (SIGTERM) and a closed terminal (SIGHUP, where it exists)."""
+    import signal
 
-    The exception unwinds the command, so an unfinished file is dropped
+    found: list[int] = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGHUP"):
+        found.append(signal.SIGHUP)
+    return found
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C, a kill or a closed terminal: stop the run cleanly, whatever it is doing.
+
+    The exception unwinds the command, so an unfinished file or folder is dropped
     (:mod:`fiscal.files.atomic`); a second signal is ignored until that is done.
     """
     import signal
 
     _INTERRUPTED.append(signum)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for number in _stop_signals():
+        signal.signal(number, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -955,7 +965,7 @@ def main() -> None:
     _INTERRUPTED.clear()
     before = {}
     with contextlib.suppress(ValueError):  # only the main thread may; a test may call main()
-        for number in (signal.SIGINT, signal.SIGTERM):
+        for number in _stop_signals():
             before[number] = signal.signal(number, _interrupt)
     try:
         _run()

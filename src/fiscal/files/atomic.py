@@ -73,6 +73,25 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+def _linked_into(dest: Path, folder: Path) -> bool:
+    """Whether ``dest`` is a hard link to a file inside ``folder``: looked for only when
+    ``dest`` has more than one name, which a workbook almost never has."""
+    try:
+        st = dest.stat()
+    except OSError:
+        return False
+    if st.st_nlink < 2:
+        return False
+    wanted = (st.st_dev, st.st_ino)
+    for top, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                found = os.stat(os.path.join(top, name), follow_symlinks=False)
+                if (found.st_dev, found.st_ino) == wanted:
+                    return True
+    return False
+
+
 def _clash(dest: Path, read: Read, *, folder: bool) -> str | None:
     """Why writing ``dest`` would destroy ``read``, or None if it would not."""
     target = dest.resolve()
@@ -87,6 +106,8 @@ def _clash(dest: Path, read: Read, *, folder: bool) -> str | None:
             return f"lies inside {read.role} {shown}, which this run reads"
         if folder and target in source.parents:
             return f"holds {read.role} {shown}, which this run reads"
+        if _linked_into(dest, read.path):
+            return f"is the same file as one in {read.role} {shown} (a hard link)"
         return None
     if target == source:
         return f"is {read.role} {shown}, which this run reads"
@@ -200,7 +221,7 @@ class Staged:
             else:
                 self._place_named(dest, overwrite)
             self.placed = True
-            with contextlib.suppress(OSError):  # some file systems cannot flush a folder
+            with contextlib.suppress(OSError):  # the new name, on disk too
                 os.fsync(folder_fd)
         finally:
             os.close(folder_fd)
@@ -304,3 +325,108 @@ def _link(fd: int, name: str, folder_fd: int) -> None:
     # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N names an O_TMPFILE file; os.link
     # calls linkat only when a folder descriptor is given, so give one.
     os.link(_PROC_FD / str(fd), name, dst_dir_fd=folder_fd, follow_symlinks=True)
+
+
+# --- a whole folder, staged beside its destination -------------------------------------------
+
+PARTIAL = "fiscal-partial"  # in the name of a folder still being built: never a result
+
+
+def write_folder_atomic(
+    dest: Path,
+    build: Callable[[Path], object],
+    *,
+    overwrite: bool,
+    read: Iterable[Read] = (),
+) -> None:
+    """Call ``build(folder)`` to fill a new folder, then give it ``dest``'s name in one step.
+
+    The folder is built in a hidden sibling, ``.NAME.fiscal-partial.PID.XXXX``, so only a
+    complete folder ever appears under ``dest``. Ctrl-C, SIGTERM or SIGHUP removes the
+    partial folder on the way out; a SIGKILL cannot, so the next run removes any partial
+    folder whose process is gone (and never reads one). An existing ``dest`` (with
+    ``overwrite``) is swapped with the new folder in one step where Linux allows
+    (``renameat2`` with ``RENAME_EXCHANGE``), else moved aside just before.
+    """
+    refuse_read(dest, read, folder=True)
+    parent = dest.resolve().parent
+    if not parent.is_dir():
+        raise UserError([Problem(SourcePos.of(parent), "parent folder does not exist")])
+    if dest.exists() and not dest.is_dir():
+        raise UserError([Problem(SourcePos.of(dest), "is a file; expected a folder to write")])
+    if dest.exists() and not overwrite:
+        raise UserError([Problem(SourcePos.of(dest), "folder exists; use --force to replace it")])
+    clean_partial(parent, dest.name)
+    prefix = f".{dest.name}.{PARTIAL}.{os.getpid()}."
+    try:
+        with tempfile.TemporaryDirectory(dir=parent, prefix=prefix) as temp:
+            made = Path(temp) / "new"
+            made.mkdir()
+            build(made)
+            if dest.exists():
+                if not _exchange(made, dest):
+                    os.rename(dest, Path(temp) / "old")
+                    os.rename(made, dest)
+            else:
+                os.rename(made, dest)
+            flush_folder(parent)
+    except OSError as exc:
+        raise _cannot_write(dest, exc) from None
+
+
+def clean_partial(parent: Path, name: str) -> list[Path]:
+    """Remove the partial folders for ``name`` left by runs that were killed; return them.
+
+    A partial folder names the process that made it; one whose process still runs is
+    another run's, and is left alone. If a killed run had already moved the old folder
+    aside (only where the folders cannot be swapped in one step), it is put back.
+    """
+    import shutil
+
+    removed = []
+    for stale in parent.glob(f".{name}.{PARTIAL}.*"):
+        pid = stale.name.removeprefix(f".{name}.{PARTIAL}.").split(".")[0]
+        if not pid.isdigit() or _alive(int(pid)) or not stale.is_dir():
+            continue
+        old = stale / "old"
+        if old.is_dir() and not (parent / name).exists():
+            os.rename(old, parent / name)
+        shutil.rmtree(stale, ignore_errors=True)
+        removed.append(stale)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this run has none yet: any with its number is from a reused pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2``); False where that is not possible."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(done == 0)
+
+
+def flush_folder(folder: Path) -> None:
+    """Flush a folder's entries to disk (some file systems cannot: then nothing is done)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

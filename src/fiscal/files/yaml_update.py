@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from fiscal.errors import Problem, SourcePos, UserError, display_path
-from fiscal.files.atomic import Read, Staged, refuse_read, staged
+from fiscal.files.atomic import Read, Staged, flush_folder, refuse_read, staged
 from fiscal.files.git import git_output
 from fiscal.files.paths import outside
 
@@ -173,19 +172,10 @@ def apply(changes: list[Change], root: Path, read: Iterable[Read] = ()) -> None:
             if change.action == "removed":
                 current = change.path
                 change.path.unlink(missing_ok=True)
-                _flush_folder(change.path.parent)
+                flush_folder(change.path.parent)
     except OSError as exc:  # permission denied, disk full (while staging: nothing renamed yet)
         where = SourcePos.of(exc.filename if isinstance(exc.filename, str) else current or root)
         raise UserError([Problem(where, f"cannot write: {exc.strerror or exc}")]) from None
-
-
-def _flush_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _mode_for(path: Path) -> int | None:
