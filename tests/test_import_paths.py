@@ -10,6 +10,7 @@ is ever written or removed, whatever the workbook says.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,21 +106,39 @@ def test_a_hostile_indicator_id_on_the_hidden_sheet_is_refused(
     assert fingerprint(top) == before
 
 
-def test_an_agreements_folder_that_is_a_symlink_out_of_the_ruleset_is_not_written_through(
+def test_a_regional_folder_that_is_a_symlink_out_of_the_inputs_is_not_written_through(
     tmp_path: Path, repo: tuple[Path, Path, Path]
 ) -> None:
     _, rules, inputs = repo
-    book = prefilled(tmp_path, rules, inputs)
+    book = prefilled(tmp_path, rules, inputs, "inputs")
     elsewhere = tmp_path / "elsewhere"
-    (rules / "agreements").rename(elsewhere)
-    os.symlink(elsewhere, rules / "agreements")
+    (inputs / "regional").rename(elsewhere)
+    os.symlink(elsewhere, inputs / "regional")
     before = fingerprint(elsewhere)
 
     done = run_cli("import", book, "--rules", rules, "--inputs", inputs, "--force")
 
     assert done.code == 1, done.out + done.err
-    assert "outside" in done.err
+    assert "lies outside" in done.err and "symbolic links" in done.err
     assert fingerprint(elsewhere) == before
+
+
+def delete_agreement(gone: str) -> Callable[[Any], None]:
+    """An edit in Excel: every row of agreement ``gone`` deleted, on every sheet."""
+
+    def edit(workbook: Any) -> None:
+        for name in workbook.sheetnames:
+            sheet = workbook[name]
+            header = [c.value for c in sheet[1]]
+            column = "id" if name == "Agreements" else "agreement"
+            if name == "fiscal" or column not in header:
+                continue
+            at = header.index(column) + 1
+            for r in range(sheet.max_row, 1, -1):
+                if sheet.cell(row=r, column=at).value == gone:
+                    sheet.delete_rows(r)
+
+    return edit
 
 
 def test_a_dry_run_lists_the_files_it_would_remove_as_well_as_those_it_would_write(
@@ -128,22 +147,7 @@ def test_a_dry_run_lists_the_files_it_would_remove_as_well_as_those_it_would_wri
     _, rules, inputs = repo
     book = prefilled(tmp_path, rules, inputs)
     gone = sorted((rules / "agreements").glob("*.yaml"))[0].stem
-
-    def delete_agreement(workbook: Any) -> None:
-        for name in workbook.sheetnames:
-            sheet = workbook[name]
-            if name == "fiscal" or sheet.max_column < 1:
-                continue
-            header = [c.value for c in sheet[1]]
-            column = "id" if name == "Agreements" else "agreement"
-            if column not in header:
-                continue
-            at = header.index(column) + 1
-            for r in range(sheet.max_row, 1, -1):
-                if sheet.cell(row=r, column=at).value == gone:
-                    sheet.delete_rows(r)
-
-    edited = edit_cells(book, tmp_path / "edited.xlsx", delete_agreement)
+    edited = edit_cells(book, tmp_path / "edited.xlsx", delete_agreement(gone))
     done = run_cli("import", edited, "--rules", rules, "--inputs", inputs, "--dry-run")
     assert done.code == 0, done.err
     removal = [line for line in done.out.splitlines() if line.strip().startswith("removed ")]

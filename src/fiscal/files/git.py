@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from fiscal.errors import UserError
+from fiscal.files.paths import SYMLINK_REFUSED, is_hidden_path
 
 GIT_TIMEOUT = 60
 _FIELDS = "%H%x00%h%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x1e"
@@ -190,16 +191,29 @@ class GitRepo:
         return None
 
     def read_tree(self, tree: str) -> dict[str, bytes]:
-        """Every regular file under a tree, by its path inside the tree, read into memory."""
+        """Every regular file under a tree, by its path inside the tree, read into memory.
+
+        A symbolic link in the tree (outside hidden folders) is refused: see
+        :data:`fiscal.files.paths.SYMLINK_REFUSED`."""
         listing = self._out("ls-tree", "-r", "-z", tree)
         paths: dict[str, str] = {}
+        links: list[str] = []
         for entry in listing.split(b"\0"):
             if not entry:
                 continue
             meta, _, name = entry.partition(b"\t")
             mode, kind, oid = meta.decode().split(" ")
+            path = os.fsdecode(name)
+            if mode == SYMLINK_MODE and not is_hidden_path(path):
+                links.append(path)
             if kind == "blob" and mode in _REGULAR_FILES:
-                paths[os.fsdecode(name)] = oid
+                paths[path] = oid
+        if links:
+            # The files on disk refuse the same links (fiscal.files.paths), so a ruleset
+            # reads the same from git as from the folder, or not at all.
+            raise GitError(
+                f"{', '.join(links)}: {SYMLINK_REFUSED} (found in the committed tree {tree[:12]})"
+            )
         blobs = self._cat_blobs(sorted(set(paths.values())))
         return {path: blobs[oid] for path, oid in sorted(paths.items())}
 

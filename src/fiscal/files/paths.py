@@ -11,9 +11,12 @@ followed, every path an import writes or removes must still lie inside its folde
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+
+from fiscal.errors import Problem, SourcePos
 
 # The one id pattern: rules/types.py gives it to every model's id field.
 ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]*$"
@@ -45,3 +48,42 @@ def inside(folder: Path, path: Path) -> bool:
 def outside(folder: Path, paths: Iterable[Path]) -> list[Path]:
     """The paths that do not lie inside ``folder`` once symlinks are followed."""
     return [p for p in paths if not inside(folder, p)]
+
+
+# A ruleset holds its own files. git stores a symbolic link as the link, not the file
+# it points to, so a ruleset read from history (fiscal diff, history, --rules-as-of)
+# would differ from the same ruleset read from disk (validate, project). Refusing links
+# everywhere keeps every command reading the same rules.
+SYMLINK_REFUSED = (
+    "is a symbolic link; fiscal refuses symbolic links inside a ruleset (validate, project "
+    "and diff alike), since git keeps the link, not the file. Put the file itself here"
+)
+
+
+def _hidden(parts: tuple[str, ...]) -> bool:
+    return any(part.startswith(".") or part == "__pycache__" for part in parts)
+
+
+def symlinks_inside(root: Path) -> list[Path]:
+    """Every symbolic link (to a file or a folder) inside ``root``, outside hidden folders."""
+    found = []
+    for top, folders, names in os.walk(root):  # does not descend into linked folders
+        here = Path(top)
+        folders[:] = [f for f in folders if not _hidden((f,))]
+        for name in sorted([*folders, *names]):
+            if not _hidden((name,)) and (here / name).is_symlink():
+                found.append(here / name)
+    return sorted(found)
+
+
+def symlink_problems(root: Path) -> list[Problem]:
+    """A problem for each symbolic link inside the ruleset folder ``root``."""
+    return [
+        Problem(SourcePos.of(path), f"{SYMLINK_REFUSED} (it points to {os.readlink(path)})")
+        for path in symlinks_inside(root)
+    ]
+
+
+def is_hidden_path(path: str) -> bool:
+    """Whether a path inside a ruleset (posix) lies in a hidden folder or is hidden."""
+    return _hidden(tuple(path.split("/")))

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.files.paths import symlink_problems
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement, MinistriesFile, Ministry
 from fiscal.rules.models import (
@@ -74,6 +75,7 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
         return None, [Problem(SourcePos.of(root), "ruleset folder not found")]
     if not root.is_dir():
         return None, [Problem(SourcePos.of(root), "expected a ruleset folder, found a file")]
+    problems += symlink_problems(root)  # as diff, which reads git trees, would see them
 
     manifest_doc, manifest = _load_one(root / "ruleset.yaml", RulesetManifest, problems)
     regions_doc, regions_file = _load_one(root / "regions.yaml", RegionsFile, problems)
