@@ -232,11 +232,21 @@ def _years(from_year: int | None, to_year: int | None) -> None:
         raise typer.BadParameter(f"--from {from_year} is after --to {to_year}", param_hint="--from")
 
 
-def _refuse_existing(output: Path | None, force: bool) -> None:
-    """Stop before any work when the output exists (the write itself checks again)."""
-    if output is not None and output.exists() and not force:
-        from fiscal.files.atomic import refuse_overwrite
+def _refuse_existing(
+    output: Path | None,
+    force: bool,
+    rules: Path | None = None,
+    inputs: Path | None = None,
+    *scenarios: Path | None,
+) -> None:
+    """Stop before any work when the output exists, or is (or lies inside) a rule, input
+    or scenario given (the write itself checks again, with the bundled folders too)."""
+    if output is None:
+        return
+    from fiscal.files.atomic import reads, refuse_overwrite, refuse_read
 
+    refuse_read(output, reads(rules, inputs, [("the scenario file", s) for s in scenarios]))
+    if output.exists() and not force:
         raise refuse_overwrite(output)
 
 
@@ -291,7 +301,7 @@ def project(
     _choice(by, BY_VALUES, "--by")
     _years(from_year, to_year)
     day = _date(rules_as_of, "--rules-as-of")
-    _refuse_existing(output, force)
+    _refuse_existing(output, force, rules, inputs, scenario)
     names = ["Loading the rules", "Loading the inputs", "Projecting", f"Writing {output}"]
     with render.stages(names, quiet=quiet or as_json) as step:
         step(names[0])
@@ -363,7 +373,7 @@ def compare(
 
     _choice(by, BY_VALUES, "--by")
     _years(from_year, to_year)
-    _refuse_existing(output, force)
+    _refuse_existing(output, force, rules, inputs, baseline, *scenarios)
     names = [f"Projecting the baseline and {len(scenarios)} scenarios", f"Writing {output}"]
     with render.stages(names, quiet=quiet or as_json) as step:
         step(names[0])
@@ -480,7 +490,7 @@ def sweep(
 
     _years(from_year, to_year)
     effective = _date(start, "--from-date")
-    _refuse_existing(output, force)
+    _refuse_existing(output, force, rules, inputs)
     chosen = parse_values(values, value_range)
     data = api.load_inputs(inputs)
     years = api.years_for(data, from_year, to_year)
@@ -699,7 +709,7 @@ def diff(
     chosen = _output_format(output_format, as_json, ("text", "markdown", "json"))
     _years(from_year, to_year)
     day = _date(rules_as_of, "--rules-as-of")
-    _refuse_existing(output, force)
+    _refuse_existing(output, force, rules, inputs)
     try:
         found = api.diff(
             old,
@@ -842,7 +852,7 @@ def template(
 
     _choice(kind, ("agreements", "inputs"), "KIND")
     target = output or Path(f"fiscal-{kind}.xlsx")
-    _refuse_existing(target, force)
+    _refuse_existing(target, force, rules, inputs)
     api.write_template(
         "agreements" if kind == "agreements" else "inputs",
         target,
