@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
+from fiscal.files.paths import file_for_id, is_id
+from fiscal.rules.types import Id
 from tests.excel_helpers import edit_cells, fingerprint, git, git_repo, run_cli
 
 
@@ -153,3 +158,33 @@ def test_a_dry_run_lists_the_files_it_would_remove_as_well_as_those_it_would_wri
     removal = [line for line in done.out.splitlines() if line.strip().startswith("removed ")]
     assert len(removal) == 1 and removal[0].endswith(f"{gone}.yaml"), done.out
     assert (rules / "agreements" / f"{gone}.yaml").is_file()
+
+
+MODEL_ID: TypeAdapter[str] = TypeAdapter(Id)
+
+
+@settings(deadline=None)
+@given(st.text(max_size=40))
+def test_no_text_that_passes_the_id_check_names_a_file_outside_its_folder(text: str) -> None:
+    folder = Path("/srv/rules/agreements")
+    try:
+        MODEL_ID.validate_python(text)
+        model_allows = True
+    except ValidationError:
+        model_allows = False
+    assert is_id(text) == model_allows  # one id check: the models' and the paths' agree
+    if is_id(text):
+        target = file_for_id(folder, text)
+        assert target.parent == folder
+        assert Path(os.path.normpath(target)).parent == folder
+        assert "/" not in text and not text.startswith(".")
+    else:
+        with pytest.raises(ValueError):
+            file_for_id(folder, text)
+
+
+@settings(deadline=None)
+@given(st.from_regex(r"[a-z0-9][a-z0-9_\-]{0,79}", fullmatch=True))
+def test_every_id_the_models_allow_passes_the_path_check(text: str) -> None:
+    assert MODEL_ID.validate_python(text) == text
+    assert is_id(text)

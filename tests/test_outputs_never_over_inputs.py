@@ -168,3 +168,13 @@ def test_synth_never_replaces_the_bundled_folders_it_copies_from(tmp_path: Path)
         assert done.returncode == 1, done.stderr
         assert REFUSAL in done.stderr
         assert fingerprint(checkout / "rules", checkout / "examples") == before
+
+
+def test_the_refusal_comes_before_any_work(tmp_path: Path, data: tuple[Path, Path]) -> None:
+    """Even a broken ruleset is not read: the output given is refused first."""
+    rules, inputs = data
+    (rules / "ruleset.yaml").write_text("broken: [\n", encoding="utf-8")
+    before = fingerprint(rules, inputs)
+    done = run_cli("project", "--rules", rules, "--inputs", inputs, "-o", rules / "out.xlsx")
+    refused(done, before, rules, inputs)
+    assert "ruleset.yaml:" not in done.err

@@ -546,16 +546,6 @@ class ImportPlan:
     refused: list[Problem]  # files with uncommitted changes or not tracked by git
     read: list[Read] = field(default_factory=list)  # what the import read: never written
 
-    @property
-    def writes(self) -> list[Path]:
-        """Every file the import will write, before it acts."""
-        return [c.path for c in self.changes if c.action in ("added", "changed")]
-
-    @property
-    def removes(self) -> list[Path]:
-        """Every file the import will remove, before it acts."""
-        return [c.path for c in self.changes if c.action == "removed"]
-
     def summary(self) -> list[str]:
         """One line of counts, then one line per file that changes."""
         from fiscal.files.yaml_update import summary
