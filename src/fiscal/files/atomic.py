@@ -119,14 +119,20 @@ def _clash(dest: Path, read: Read, *, folder: bool) -> str | None:
     return None
 
 
-def refuse_read(dest: Path, read: Iterable[Read], *, folder: bool = False) -> None:
+def refuse_read(
+    dest: Path,
+    read: Iterable[Read],
+    *,
+    folder: bool = False,
+    hint: str = "Choose another name with -o",
+) -> None:
     """Raise if ``dest`` (a file, or with ``folder`` a folder to replace) would overwrite,
     lie inside, or (a folder) contain anything the run reads."""
     problems = [
         Problem(
             SourcePos.of(dest),
             f"{why}; fiscal never writes over its own rules, inputs or scenarios, even with "
-            "--force. Choose another name with -o",
+            f"--force. {hint}",
         )
         for why in (_clash(dest, r, folder=folder) for r in read)
         if why is not None
@@ -348,7 +354,7 @@ def write_folder_atomic(
     ``overwrite``) is swapped with the new folder in one step where Linux allows
     (``renameat2`` with ``RENAME_EXCHANGE``), else moved aside just before.
     """
-    refuse_read(dest, read, folder=True)
+    refuse_read(dest, read, folder=True, hint="Choose another folder")
     parent = dest.resolve().parent
     if not parent.is_dir():
         raise UserError([Problem(SourcePos.of(parent), "parent folder does not exist")])

@@ -149,7 +149,9 @@ def apply(changes: list[Change], root: Path, read: Iterable[Read] = ()) -> None:
             for path in astray
         )
     for change in acting:
-        refuse_read(change.path, read)
+        refuse_read(
+            change.path, read, hint="Keep the folder imported into apart from what the import reads"
+        )
     current: Path | None = None
     try:
         with contextlib.ExitStack() as stack:
