@@ -307,6 +307,32 @@ def far_cell(folder: Path, target: Path) -> None:
 
 # --- the corpus --------------------------------------------------------------------------
 
+
+def hidden_entry(key: str, value: str) -> Made:
+    """The prefilled template with one more row on its hidden sheet, at row 200."""
+
+    def make(folder: Path, target: Path) -> None:
+        import openpyxl
+
+        book = openpyxl.load_workbook(template(folder))
+        sheet = book["fiscal"]
+        sheet.cell(row=200, column=1, value=key)
+        sheet.cell(row=200, column=2, value=value)
+        book.save(target)
+
+    return Made(make)
+
+
+def symlink_to(outside: str) -> Made:
+    """A symbolic link (into the case folder's ``outside`` file, made here)."""
+
+    def make(folder: Path, target: Path) -> None:
+        (folder / outside).write_text("description: elsewhere\n", encoding="utf-8")
+        target.symlink_to(folder / outside)
+
+    return Made(make)
+
+
 # fmt: off
 CASES: list[Bad] = [
     # YAML that cannot be read, in every kind of file
@@ -596,6 +622,34 @@ CASES: list[Bad] = [
     Bad("input: validate finds an indicator saved as .yml",
         {"inputs/regional/population.yml": Put("x: 1\n"), POPULATION: Gone()},
         "inputs/regional/population.yml", "rename this file to population.yaml"),
+    # --- writing and paths (round two) ---
+    Bad("import: the hidden sheet names ../ruleset as an agreement",
+        {"book.xlsx": hidden_entry("agreement", "../ruleset")}, "fiscal!B200",
+        "'../ruleset' is not an agreement id",
+        args=("import", "book.xlsx", "--rules", "rules", "--inputs", "inputs", "--force")),
+    Bad("import: the hidden sheet names an absolute path as an agreement",
+        {"book.xlsx": hidden_entry("agreement", "/tmp/fiscal-case")}, "fiscal!B200",
+        "is not an agreement id", args=IMPORT),
+    Bad("import: the hidden sheet names a path as a series",
+        {"book.xlsx": hidden_entry("series", "../national")}, "fiscal!B200",
+        "'../national' is not a series id", args=IMPORT),
+    Bad("project: the output over an input, with --force", {}, "inputs/national.yaml",
+        "lies inside the inputs folder inputs, which this run reads",
+        args=("project", "--rules", "rules", "--inputs", "inputs", "-o", "inputs/national.yaml",
+              "--force")),
+    Bad("project: the output inside the ruleset folder", {}, "rules/out.xlsx",
+        "fiscal never writes over its own rules, inputs or scenarios",
+        args=("project", "--rules", "rules", "--inputs", "inputs", "-o", "rules/out.xlsx")),
+    Bad("compare: the output over the scenario it compares", {"s.yaml": Put("id: s\n")},
+        "s.yaml", "is the scenario file s.yaml, which this run reads",
+        args=("compare", "s.yaml", "--rules", "rules", "--inputs", "inputs", "-o", "s.yaml",
+              "--force")),
+    Bad("template: the output over the ruleset manifest", {}, "rules/ruleset.yaml",
+        "even with --force",
+        args=("template", "agreements", "--rules", "rules", "--inputs", "inputs",
+              "-o", "rules/ruleset.yaml", "--force")),
+    Bad("rule: a symbolic link inside the ruleset", {PARAM: symlink_to("elsewhere.yaml")},
+        PARAM, "is a symbolic link; fiscal refuses symbolic links inside a ruleset"),
 ]
 # fmt: on
 

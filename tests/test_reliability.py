@@ -301,7 +301,9 @@ needs_proc = pytest.mark.skipif(
 
 
 @needs_proc
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "how", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
 def test_a_signal_during_a_write_leaves_the_old_workbook_whole_and_says_so_in_one_line(
     how: signal.Signals, national: Path, tmp_path: Path
 ) -> None:
@@ -324,7 +326,11 @@ def test_a_kill_during_a_write_leaves_the_old_workbook_whole_and_nothing_else(
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
-def test_ctrl_c_to_a_sweep_and_its_workers_prints_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGHUP], ids=["ctrl-c", "closed-terminal"])
+def test_ctrl_c_to_a_sweep_and_its_workers_prints_one_line(
+    tmp_path: Path, how: signal.Signals
+) -> None:
+    """Ctrl-C, or a closed terminal (SIGHUP to the whole process group, workers too)."""
     process = subprocess.Popen(
         fiscal("sweep", "--param", "local_consumption_tax.vat_share", "--range",
                "0.20:0.40:0.00005", "--jobs", "2", "-o", "sweep.xlsx"),
@@ -335,7 +341,7 @@ def test_ctrl_c_to_a_sweep_and_its_workers_prints_one_line(tmp_path: Path) -> No
     # (401 could finish, write the workbook whole, and leave nothing to interrupt).
     time.sleep(2.5)  # loaded, and projecting in two workers
     assert process.poll() is None
-    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+    os.killpg(process.pid, how)  # what a terminal sends on Ctrl-C, or when it closes
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert err.splitlines() == ["fiscal: interrupted; no file was left half-written."]

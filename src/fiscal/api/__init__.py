@@ -381,12 +381,16 @@ def diff(
     inputs from ``first_year`` to ``last_year`` (default: the inputs' years). The time
     of the run is recorded only with ``stamp_time``.
     """
+    from fiscal.files.atomic import reads
     from fiscal.history.diff import build_diff
 
+    rules_root = Path(rules) if rules is not None else default_rules()
+    inputs_root = Path(inputs) if inputs is not None else default_inputs()
+    folders = [("a version compared", Path(v)) for v in (old, new) if v and Path(v).is_dir()]
     return RuleDiff(
         build_diff(
-            Path(rules) if rules is not None else default_rules(),
-            Path(inputs) if inputs is not None else default_inputs(),
+            rules_root,
+            inputs_root,
             str(old) if old is not None else None,
             str(new) if new is not None else None,
             as_of=_day(as_of, "--rules-as-of") if as_of is not None else None,
@@ -394,7 +398,8 @@ def diff(
             last_year=last_year,
             impact=impact,
             stamp_time=stamp_time,
-        )
+        ),
+        tuple(reads(rules_root, inputs_root, folders)),
     )
 
 
@@ -443,23 +448,21 @@ def write_template(
     """
     from fiscal.excel.template import build_template
     from fiscal.excel.template import write_template as write_book
-    from fiscal.files.atomic import write_atomic
+    from fiscal.files.atomic import reads, write_atomic
     from fiscal.report.provenance import document_time, run_time
 
     if kind not in ("agreements", "inputs"):
         raise UserError([Problem(SourcePos("KIND"), "expected agreements or inputs")])
-    made = build_template(
-        kind,
-        Path(rules) if rules is not None else default_rules(),
-        Path(inputs) if inputs is not None else default_inputs(),
-        prefill,
-    )
+    rules_root = Path(rules) if rules is not None else default_rules()
+    inputs_root = Path(inputs) if inputs is not None else default_inputs()
+    made = build_template(kind, rules_root, inputs_root, prefill)
     target = Path(path)
     created = run_time(True) if stamp_time else None
     write_atomic(
         target,
         lambda temp: write_book(temp, made, document_time(created) if created else None),
         overwrite=overwrite,
+        read=reads(rules_root, inputs_root),
     )
     return target
 
@@ -474,16 +477,22 @@ def plan_import(
     """Check a filled-in template cell by cell (UserError lists every Sheet!Cell problem)
     and plan the YAML it becomes. ``force`` allows replacing files git does not have."""
     from fiscal.excel.excel_import import import_workbook
+    from fiscal.files.atomic import reads
     from fiscal.files.yaml_update import plan, unsafe
 
     book = Path(workbook)
+    rules_root = Path(rules) if rules is not None else default_rules()
     result = import_workbook(
-        book,
-        Path(rules) if rules is not None else default_rules(),
-        Path(inputs) if inputs is not None else default_inputs(),
+        book, rules_root, Path(inputs) if inputs is not None else default_inputs()
     )
     changes = plan(result.files)
-    return ImportPlan(book, result, changes, [] if force else unsafe(changes))
+    # An import writes rule or input files by design, but never the workbook it reads, and
+    # an inputs import never a rule file (it reads the ruleset for its regions).
+    read = reads(
+        rules_root if result.kind == "inputs" else None,
+        files=[("the workbook being imported", book)],
+    )
+    return ImportPlan(book, result, changes, [] if force else unsafe(changes), read)
 
 
 # --- a synthetic national dataset ------------------------------------------------------------
@@ -500,23 +509,18 @@ def synthesize(
     """Write a synthetic national dataset into ``folder`` (``rules/`` and ``inputs/``):
     243 governments in two tiers and many agreements; the same seed gives the same bytes.
 
-    The folder is built beside the target and moved in, so a failed run leaves nothing
-    half-written; an existing folder is replaced only with ``overwrite``.
+    The folder is built in a hidden sibling and moved in only when complete, so a failed
+    or interrupted run leaves nothing half-written; an existing folder is replaced only
+    with ``overwrite``, and never the bundled folders the dataset is made from.
     """
-    import shutil
-    import tempfile
-
     from fiscal.datasets.synth import synthesize as write_dataset
+    from fiscal.files.atomic import reads, write_folder_atomic
 
     target = Path(folder)
-    if target.exists() and not overwrite:
-        raise UserError([Problem(SourcePos.of(target), "folder exists; use --force to replace it")])
-    parent = target.resolve().parent
-    if not parent.is_dir():
-        raise UserError([Problem(SourcePos.of(parent), "parent folder does not exist")])
-    with tempfile.TemporaryDirectory(dir=parent, prefix=f".{target.name}.") as temp:
-        write_dataset(Path(temp) / "data", seed=seed, years=years, agreements=agreements)
-        if target.exists():
-            shutil.rmtree(target)
-        (Path(temp) / "data").rename(target)
+    write_folder_atomic(
+        target,
+        lambda made: write_dataset(made, seed=seed, years=years, agreements=agreements),
+        overwrite=overwrite,
+        read=reads(default_rules(), default_inputs()),
+    )
     return target

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from fiscal.engine.projection import Projection
 from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.files.atomic import Read, reads
 from fiscal.report.provenance import Provenance, collect
 from fiscal.report.tables import Table
 from fiscal.report.views import BY_CHOICES, By, View, view
@@ -244,10 +245,14 @@ class ProjectionResult:
         target = Path(path)
         shown = self.view(by)
         provenance = self.provenance(argv=argv, as_of=as_of, by=by, stamp_time=stamp_time)
+        read = reads(self.rules.root, self.inputs.root, [("the scenario file", self.scenario_file)])
+        if as_of is not None:  # the rules were read from git into a copy; guard the original
+            read.append(Read("the ruleset folder", as_of.repository / as_of.path))
         write_atomic(
             target,
             lambda temp: write_projection(temp, self.projection, self.rules, provenance, shown),
             overwrite=overwrite,
+            read=read,
         )
         return target
 
@@ -322,6 +327,7 @@ class ComparisonResult:
             target,
             lambda temp: write_comparison(temp, self.compared, provenance),
             overwrite=overwrite,
+            read=reads(base.rules.root, base.inputs.root, [("a scenario file", f) for f in files]),
         )
         return target
 
@@ -394,6 +400,7 @@ class SweepResult:
             target,
             lambda temp: write_sweep(temp, self.parameter, self.regions, self.points, provenance),
             overwrite=overwrite,
+            read=reads(self.rules.root, self.inputs.root),
         )
         return target
 
@@ -463,6 +470,7 @@ class RuleDiff:
     it does to each region's money, in total and change by change."""
 
     report: DiffReport
+    read: tuple[Read, ...] = ()  # the folders the two versions and the inputs came from
 
     @property
     def changed(self) -> bool:
@@ -513,7 +521,10 @@ class RuleDiff:
 
         target = Path(path)
         write_atomic(
-            target, lambda temp: write_diff_workbook(temp, self.report), overwrite=overwrite
+            target,
+            lambda temp: write_diff_workbook(temp, self.report),
+            overwrite=overwrite,
+            read=self.read,
         )
         return target
 
@@ -536,6 +547,7 @@ class ImportPlan:
     result: ImportResult
     changes: list[Change]
     refused: list[Problem]  # files with uncommitted changes or not tracked by git
+    read: list[Read] = field(default_factory=list)  # what the import read: never written
 
     def summary(self) -> list[str]:
         """One line of counts, then one line per file that changes."""
@@ -549,4 +561,4 @@ class ImportPlan:
 
         if self.refused:
             raise UserError(self.refused)
-        apply(self.changes)
+        apply(self.changes, self.result.root, self.read)

@@ -232,11 +232,21 @@ def _years(from_year: int | None, to_year: int | None) -> None:
         raise typer.BadParameter(f"--from {from_year} is after --to {to_year}", param_hint="--from")
 
 
-def _refuse_existing(output: Path | None, force: bool) -> None:
-    """Stop before any work when the output exists (the write itself checks again)."""
-    if output is not None and output.exists() and not force:
-        from fiscal.files.atomic import refuse_overwrite
+def _refuse_existing(
+    output: Path | None,
+    force: bool,
+    rules: Path | None = None,
+    inputs: Path | None = None,
+    *scenarios: Path | None,
+) -> None:
+    """Stop before any work when the output exists, or is (or lies inside) a rule, input
+    or scenario given (the write itself checks again, with the bundled folders too)."""
+    if output is None:
+        return
+    from fiscal.files.atomic import reads, refuse_overwrite, refuse_read
 
+    refuse_read(output, reads(rules, inputs, [("the scenario file", s) for s in scenarios]))
+    if output.exists() and not force:
         raise refuse_overwrite(output)
 
 
@@ -291,7 +301,7 @@ def project(
     _choice(by, BY_VALUES, "--by")
     _years(from_year, to_year)
     day = _date(rules_as_of, "--rules-as-of")
-    _refuse_existing(output, force)
+    _refuse_existing(output, force, rules, inputs, scenario)
     names = ["Loading the rules", "Loading the inputs", "Projecting", f"Writing {output}"]
     with render.stages(names, quiet=quiet or as_json) as step:
         step(names[0])
@@ -363,7 +373,7 @@ def compare(
 
     _choice(by, BY_VALUES, "--by")
     _years(from_year, to_year)
-    _refuse_existing(output, force)
+    _refuse_existing(output, force, rules, inputs, baseline, *scenarios)
     names = [f"Projecting the baseline and {len(scenarios)} scenarios", f"Writing {output}"]
     with render.stages(names, quiet=quiet or as_json) as step:
         step(names[0])
@@ -483,7 +493,7 @@ def sweep(
 
     _years(from_year, to_year)
     effective = _date(start, "--from-date")
-    _refuse_existing(output, force)
+    _refuse_existing(output, force, rules, inputs)
     chosen = parse_values(values, value_range, yes=yes)
     data = api.load_inputs(inputs)
     years = api.years_for(data, from_year, to_year)
@@ -702,7 +712,7 @@ def diff(
     chosen = _output_format(output_format, as_json, ("text", "markdown", "json"))
     _years(from_year, to_year)
     day = _date(rules_as_of, "--rules-as-of")
-    _refuse_existing(output, force)
+    _refuse_existing(output, force, rules, inputs)
     try:
         found = api.diff(
             old,
@@ -845,7 +855,7 @@ def template(
 
     _choice(kind, ("agreements", "inputs"), "KIND")
     target = output or Path(f"fiscal-{kind}.xlsx")
-    _refuse_existing(target, force)
+    _refuse_existing(target, force, rules, inputs)
     api.write_template(
         "agreements" if kind == "agreements" else "inputs",
         target,
@@ -897,23 +907,10 @@ def import_(
     from fiscal.errors import display_path
 
     names = [f"Reading and checking {file.name}", "Writing the YAML files"]
-    with render.stages(names if not dry_run else names[:1], quiet=quiet or as_json) as step:
-        step(names[0])
-        plan = api.plan_import(file, rules=rules, inputs=inputs, force=force)
-        if plan.refused and not dry_run:
-            raise UserError(plan.refused)
-        if not dry_run:
-            step(names[1])
-            plan.apply()
-    if as_json:
-        from fiscal.cli import jsonout
-
-        _print_json(jsonout.import_plan(plan, dry_run))
-        return
     out = render.console()
-    if not quiet or dry_run:
+
+    def show(head: str) -> None:  # every file written or removed, named before any is touched
         lines = plan.summary()
-        head = "Dry run, nothing written" if dry_run else "Imported"
         where = display_path(plan.result.root)
         out.print(
             escape(f"{head}: {file.name} ({plan.result.kind}) into {where}: {lines[0]}"),
@@ -921,6 +918,26 @@ def import_(
         )
         for line in lines[1:]:
             out.print(escape(line), soft_wrap=True)
+
+    with render.stages(names if not dry_run else names[:1], quiet=quiet or as_json) as step:
+        step(names[0])
+        plan = api.plan_import(file, rules=rules, inputs=inputs, force=force)
+        if plan.refused and not dry_run:
+            raise UserError(plan.refused)
+        if not dry_run:
+            if not quiet and not as_json:
+                show("Importing")
+            step(names[1])
+            plan.apply()
+    if as_json:
+        from fiscal.cli import jsonout
+
+        _print_json(jsonout.import_plan(plan, dry_run))
+        return
+    if dry_run:
+        show("Dry run, nothing written")
+    elif not quiet:
+        out.print(escape(f"Imported {file.name}."), soft_wrap=True)
     for problem in plan.refused:
         out.print(
             f"[yellow]Would refuse without --force: {escape(str(problem))}[/]", soft_wrap=True
@@ -930,17 +947,27 @@ def import_(
 _INTERRUPTED: list[int] = []
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    """Ctrl-C (SIGINT) or a kill (SIGTERM): stop the run cleanly, whatever it is doing.
+def _stop_signals() -> list[int]:
+    """Ctrl-C (SIGINT), a kill (SIGTERM) and a closed terminal (SIGHUP, where it exists)."""
+    import signal
 
-    The exception unwinds the command, so an unfinished file is dropped
+    found: list[int] = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGHUP"):
+        found.append(signal.SIGHUP)
+    return found
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C, a kill or a closed terminal: stop the run cleanly, whatever it is doing.
+
+    The exception unwinds the command, so an unfinished file or folder is dropped
     (:mod:`fiscal.files.atomic`); a second signal is ignored until that is done.
     """
     import signal
 
     _INTERRUPTED.append(signum)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for number in _stop_signals():
+        signal.signal(number, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -951,7 +978,7 @@ def main() -> None:
     _INTERRUPTED.clear()
     before = {}
     with contextlib.suppress(ValueError):  # only the main thread may; a test may call main()
-        for number in (signal.SIGINT, signal.SIGTERM):
+        for number in _stop_signals():
             before[number] = signal.signal(number, _interrupt)
     try:
         _run()

@@ -263,7 +263,8 @@ def _agreements(
             ministries[i]
             for i in rng.choice(len(ministries), size=int(rng.integers(1, 3)), replace=False)
         ]
-        start = int(rng.integers(span[0], span[-1] - 2))
+        # At least one start year, so the --years 3 the command allows works too.
+        start = int(rng.integers(span[0], max(span[0] + 1, span[-1] - 2)))
         length = int(rng.integers(3, 6))
         end = min(span[-1], start + length - 1)
         central = Decimal(int(rng.integers(50, 61))) / 100

@@ -32,7 +32,9 @@ from fiscal.excel.sheet_layout import (
 )
 from fiscal.excel.sheet_table import Table, read_table
 from fiscal.excel.xlsx_reader import Book, read_book
+from fiscal.files.paths import file_for_id, outside
 from fiscal.files.yaml_writer import dump
+from fiscal.ids import ID_RULE, is_id
 from fiscal.source.yaml_reader import load_yaml
 
 if TYPE_CHECKING:
@@ -53,13 +55,18 @@ class ImportResult:
 class Meta:
     kind: WorkbookKind
     values: dict[str, set[str]] = field(default_factory=dict)  # what its hidden sheet says
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (key, value): 1-based row
+
+
+# Keys of the hidden sheet whose values become file names: each must be an id.
+_ID_KEYS = {"agreement": "an agreement id", "series": "a series id", "indicator": "an indicator id"}
 
 
 def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportResult:
     """Read and check ``path``; raise UserError with every problem, or return the files."""
     book = read_book(path)
     meta = template_meta(book)
-    problems: list[Problem] = []
+    problems: list[Problem] = check_meta_ids(meta)
     tables = read_tables(book, meta.kind, problems, meta)
     if tables is None:
         raise UserError(problems)
@@ -69,8 +76,47 @@ def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportRe
         result = _inputs(tables, meta, rules_root, inputs_root, problems)
     if problems:
         raise UserError(problems)
+    _confine(result)
     _check_result(result)
     return result
+
+
+def check_meta_ids(meta: Meta) -> list[Problem]:
+    """Every id on the hidden sheet that names a file must be an id the models allow.
+
+    The sheet is hidden, not protected from someone who means harm: an "agreement" of
+    ``../ruleset`` would otherwise name ``rules/ruleset.yaml`` as a file to remove.
+    """
+    problems = []
+    for key, what in _ID_KEYS.items():
+        for value in sorted(meta.values.get(key, set())):
+            if not is_id(value):
+                problems.append(
+                    Problem(
+                        SourcePos.cell(META_SHEET, meta.rows.get((key, value), 0), 2),
+                        f"{value!r} is not {what} ({ID_RULE}): the hidden '{META_SHEET}' sheet "
+                        "was changed; nothing was written. Use a fresh template from "
+                        "`fiscal template --prefill`",
+                    )
+                )
+    return problems
+
+
+def _confine(result: ImportResult) -> None:
+    """Refuse the import if any file it would write or remove lies outside its folder
+    once symlinks are followed (a symlinked ``agreements/`` or file pointing elsewhere)."""
+    astray = outside(result.root, list(result.files))
+    if astray:
+        where = display_path(result.root)
+        raise UserError(
+            Problem(
+                SourcePos.of(path),
+                f"lies outside {where} once symbolic links are followed "
+                f"(resolves to {path.resolve()}); an import writes only inside its folder, "
+                "so nothing was written",
+            )
+            for path in astray
+        )
 
 
 def template_meta(book: Book) -> Meta:
@@ -95,9 +141,11 @@ def template_meta(book: Book) -> Meta:
         )
     pairs = [(text_of(sheet.value(r, 0)), text_of(sheet.value(r, 1))) for r in range(sheet.height)]
     values: dict[str, set[str]] = {}
-    for key, value in pairs:
+    rows: dict[tuple[str, str], int] = {}
+    for r, (key, value) in enumerate(pairs, start=1):
         if key and value:
             values.setdefault(key, set()).add(value)
+            rows.setdefault((key, value), r)
     kind = next(iter(values.get("kind", {""})))
     version = next(iter(values.get("template_version", {""})))
     if kind not in SHEETS:
@@ -115,7 +163,7 @@ def template_meta(book: Book) -> Meta:
                 )
             ]
         )
-    return Meta(kind, values)
+    return Meta(kind, values, rows)
 
 
 def read_tables(
@@ -198,10 +246,12 @@ def _agreements(
     folder = rules_root / "agreements"
     files: dict[Path, str | None] = {}
     for agreement_id, data in read.agreements.items():
-        target = folder / f"{agreement_id}.yaml"
+        target = file_for_id(folder, agreement_id)
         files[target] = _render(target, data)
     for agreement_id in meta.values.get("agreement", set()):
-        target = folder / f"{agreement_id}.yaml"
+        if not is_id(agreement_id):
+            continue  # reported by check_meta_ids
+        target = file_for_id(folder, agreement_id)
         if agreement_id not in read.agreements and target.is_file():
             files[target] = None
     return ImportResult("agreements", rules_root, files, len(read.agreements))
@@ -235,10 +285,11 @@ def _inputs(
         target = inputs_root / "national.yaml"
         files[target] = _render(target, read.national)
     for indicator_id, data in read.indicators.items():
-        target = inputs_root / "regional" / f"{indicator_id}.yaml"
+        target = file_for_id(inputs_root / "regional", indicator_id)
         files[target] = _render(target, data)
     for indicator_id in read.removed:
-        files[inputs_root / "regional" / f"{indicator_id}.yaml"] = None
+        if is_id(indicator_id):  # a file on disk whose name is no id is never touched
+            files[file_for_id(inputs_root / "regional", indicator_id)] = None
     entries = len(read.indicators) + len((read.national or {}).get("series", {}))
     return ImportResult("inputs", inputs_root, files, entries)
 

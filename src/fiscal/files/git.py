@@ -1,10 +1,12 @@
 """Reading a git repository without changing anything in it.
 
-Only read-only plumbing is used: ``rev-parse`` to name commits, ``ls-tree`` and
-``cat-file --batch`` to read a folder of a commit into memory, ``log`` and ``rev-list``
-to walk history. Nothing here checks out, touches the index or writes in ``.git``
-(``GIT_OPTIONAL_LOCKS=0`` keeps even opportunistic index refreshes away), so a user's
-uncommitted work is never at risk.
+Every git command ``fiscal`` runs goes through this module (:meth:`GitRepo.git` and
+:func:`git_output`), and only read-only commands are allowed: ``rev-parse`` to name
+commits, ``ls-tree`` and ``cat-file --batch`` to read a folder of a commit into memory,
+``log`` and ``rev-list`` to walk history, ``status`` and ``ls-files`` to see what is
+uncommitted. Nothing here checks out, touches the index or writes in ``.git``
+(``GIT_OPTIONAL_LOCKS=0`` keeps even the index refresh ``git status`` would do away),
+so a user's uncommitted work is never at risk, and no run leaves ``.git`` changed.
 
 Why the ``git`` command and not a library: it is on every machine that has the
 repository, reads every repository format (packs, partial clones, worktrees, SHA-256
@@ -21,10 +23,16 @@ from datetime import date
 from pathlib import Path
 
 from fiscal.errors import UserError
+from fiscal.files.paths import SYMLINK_REFUSED, is_hidden_path
 
 GIT_TIMEOUT = 60
 _FIELDS = "%H%x00%h%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%s%x1e"
 _REGULAR_FILES = {"100644", "100755"}
+SYMLINK_MODE = "120000"
+# The only git commands fiscal runs: each reads, none writes the index, refs or objects.
+READ_ONLY = frozenset(
+    {"rev-parse", "ls-tree", "cat-file", "log", "rev-list", "show", "status", "ls-files"}
+)
 
 
 class GitError(UserError):
@@ -113,6 +121,7 @@ class GitRepo:
         return True
 
     def git(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        _check_read_only(args)
         try:
             return subprocess.run(
                 ["git", "-C", str(self.top), "-c", "core.quotepath=off", *args],
@@ -182,16 +191,29 @@ class GitRepo:
         return None
 
     def read_tree(self, tree: str) -> dict[str, bytes]:
-        """Every regular file under a tree, by its path inside the tree, read into memory."""
+        """Every regular file under a tree, by its path inside the tree, read into memory.
+
+        A symbolic link in the tree (outside hidden folders) is refused: see
+        :data:`fiscal.files.paths.SYMLINK_REFUSED`."""
         listing = self._out("ls-tree", "-r", "-z", tree)
         paths: dict[str, str] = {}
+        links: list[str] = []
         for entry in listing.split(b"\0"):
             if not entry:
                 continue
             meta, _, name = entry.partition(b"\t")
             mode, kind, oid = meta.decode().split(" ")
+            path = os.fsdecode(name)
+            if mode == SYMLINK_MODE and not is_hidden_path(path):
+                links.append(path)
             if kind == "blob" and mode in _REGULAR_FILES:
-                paths[os.fsdecode(name)] = oid
+                paths[path] = oid
+        if links:
+            # The files on disk refuse the same links (fiscal.files.paths), so a ruleset
+            # reads the same from git as from the folder, or not at all.
+            raise GitError(
+                f"{', '.join(links)}: {SYMLINK_REFUSED} (found in the committed tree {tree[:12]})"
+            )
         blobs = self._cat_blobs(sorted(set(paths.values())))
         return {path: blobs[oid] for path, oid in sorted(paths.items())}
 
@@ -218,6 +240,28 @@ class GitRepo:
             self._out("log", "--reverse", f"--format={_FIELDS}", head.sha, "--", *paths)
         )
         return _parse_commits(text)
+
+
+def git_output(folder: Path, *args: str, timeout: float = GIT_TIMEOUT) -> str | None:
+    """What a read-only git command run in ``folder`` prints, or None if it fails (not a
+    repository, git missing, too slow): for callers to whom "no answer" is an answer."""
+    _check_read_only(args)
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "-c", "core.quotepath=off", *args],
+            capture_output=True,
+            env=_env(),
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return os.fsdecode(done.stdout) if done.returncode == 0 else None
+
+
+def _check_read_only(args: tuple[str, ...]) -> None:
+    if not args or args[0] not in READ_ONLY:
+        raise ValueError(f"git {args[0] if args else ''} is not a read-only command")
 
 
 def _env() -> dict[str, str]:

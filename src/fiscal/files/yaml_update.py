@@ -5,24 +5,25 @@ each with what is on disk (added, changed with how many lines, removed, unchange
 :func:`unsafe` asks git which of the files to be overwritten or removed have
 uncommitted changes or are not tracked at all: overwriting those could lose work that
 exists nowhere else, so the import refuses them without ``--force``. :func:`apply`
-writes every new file to a temporary file beside it first, and only when all are
-written renames them into place (each rename is atomic), then removes what goes: an
-interruption leaves every file whole, old or new.
+checks that every path lies inside the folder being imported into, then writes every
+new file to a staged file beside it first, and only when all are written renames them
+into place (each rename is atomic), then removes what goes: an interruption leaves every
+file whole, old or new. Git is asked only through :mod:`fiscal.files.git`, read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
-import os
-import subprocess
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from fiscal.errors import Problem, SourcePos, UserError, display_path
-from fiscal.files.atomic import anonymous_file, link_anonymous
+from fiscal.files.atomic import Read, Staged, flush_folder, refuse_read, staged
+from fiscal.files.git import git_output
+from fiscal.files.paths import outside
 
 Action = Literal["added", "changed", "removed", "unchanged"]
 
@@ -127,92 +128,64 @@ def _status_entries(output: str) -> dict[str, str]:
 
 
 def _git(folder: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+    return git_output(folder, *args)
 
 
-def apply(changes: list[Change]) -> None:
+def apply(changes: list[Change], root: Path, read: Iterable[Read] = ()) -> None:
     """Write the added and changed files, then remove the removed ones; each whole or not at all.
 
-    Every new file is first written in full without a name (``O_TMPFILE`` on Linux), so
-    a run killed while staging leaves nothing behind; only then is each one named and
-    moved into place. Where files without a name cannot be made, named temporary files
-    are staged instead (and removed on any failure).
+    Every path must lie inside ``root`` once symlinks are followed, and none may be a
+    file the run read (``read``, e.g. the workbook being imported): that is checked for
+    all of them before any is touched. Every new file is then staged in full
+    (:func:`fiscal.files.atomic.staged`: without a name where the system allows, so a
+    run killed meanwhile leaves nothing behind); only when all are written is each one
+    moved into place, its folder flushed, and the removed files go last.
     """
-    staged: list[tuple[int | Path, Path]] = []
+    acting = [c for c in changes if c.action in ("added", "changed", "removed")]
+    astray = outside(root, [c.path for c in acting])
+    if astray:
+        raise UserError(
+            Problem(SourcePos.of(path), f"lies outside {display_path(root)}; nothing was written")
+            for path in astray
+        )
+    for change in acting:
+        refuse_read(
+            change.path, read, hint="Keep the folder imported into apart from what the import reads"
+        )
+    current: Path | None = None
     try:
-        for change in changes:
-            if change.action not in ("added", "changed") or change.new is None:
-                continue
-            change.path.parent.mkdir(parents=True, exist_ok=True)
-            data = change.new.encode("utf-8")
-            fd = anonymous_file(change.path.parent)
-            if fd is not None:
-                staged.append((fd, change.path))
-                os.write(fd, data)
-                os.fchmod(fd, _mode_for(change.path))
-                os.fsync(fd)
-                continue
-            fd, temp_name = tempfile.mkstemp(
-                prefix=f".{change.path.name}.", suffix=".tmp", dir=change.path.parent
-            )
-            temp = Path(temp_name)
-            staged.append((temp, change.path))
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temp, _mode_for(change.path))
-        for source, dest in staged:
-            if isinstance(source, Path):
-                os.replace(source, dest)
-                continue
-            # Name the finished file beside its destination, then move it in at once.
-            named = f".{dest.name}.{os.getpid()}.{source}.tmp"
-            folder_fd = os.open(dest.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                link_anonymous(source, named, folder_fd)
-                try:
-                    os.replace(named, dest.name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
-                finally:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(named, dir_fd=folder_fd)
-            finally:
-                os.close(folder_fd)
-        for change in changes:
+        with contextlib.ExitStack() as stack:
+            ready: list[tuple[Staged, Path]] = []
+            for change in acting:
+                if change.action == "removed" or change.new is None:
+                    continue
+                current = change.path
+                change.path.parent.mkdir(parents=True, exist_ok=True)
+                stage = stack.enter_context(
+                    staged(change.path.parent, change.path.name, _mode_for(change.path))
+                )
+                stage.path.write_bytes(change.new.encode("utf-8"))
+                stage.finish()
+                ready.append((stage, change.path))
+            for stage, dest in ready:
+                current = dest
+                stage.place(dest, overwrite=True)
+        for change in acting:
             if change.action == "removed":
+                current = change.path
                 change.path.unlink(missing_ok=True)
+                flush_folder(change.path.parent)
     except OSError as exc:  # permission denied, disk full (while staging: nothing renamed yet)
-        last = staged[-1][1] if staged else ""
-        where = SourcePos.of(exc.filename if isinstance(exc.filename, str) else last)
+        where = SourcePos.of(exc.filename if isinstance(exc.filename, str) else current or root)
         raise UserError([Problem(where, f"cannot write: {exc.strerror or exc}")]) from None
-    finally:
-        for source, _ in staged:
-            if isinstance(source, Path):
-                with contextlib.suppress(FileNotFoundError):
-                    source.unlink()
-            else:
-                with contextlib.suppress(OSError):
-                    os.close(source)
 
 
-def _mode_for(path: Path) -> int:
-    """The existing file's permissions, or what a new file gets under the umask."""
+def _mode_for(path: Path) -> int | None:
+    """The existing file's permissions, or None: what a new file gets under the umask."""
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        return None
 
 
 def summary(changes: list[Change]) -> list[str]:

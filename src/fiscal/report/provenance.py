@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import platform
 import shlex
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fiscal.files.git import git_output
 from fiscal.version import __version__
 
 NOT_STAMPED = "not stamped (use --stamp-time)"
@@ -114,17 +114,9 @@ def git_state(folder: Path) -> GitState:
     """The commit of the repository holding ``folder``, and whether ``folder`` has changes."""
 
     def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(folder), *args],
-                capture_output=True,
-                text=True,
-                timeout=20,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
+        # Read-only and without optional locks: recording provenance never writes .git/index.
+        out = git_output(folder, *args, timeout=20)
+        return out.strip() if out is not None else None
 
     top = git("rev-parse", "--show-toplevel")
     commit = git("rev-parse", "HEAD") if top else None

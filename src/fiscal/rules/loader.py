@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.files.paths import symlink_problems
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement, MinistriesFile, Ministry
 from fiscal.rules.checks import (
@@ -75,6 +76,7 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
         return None, [Problem(SourcePos.of(root), "ruleset folder not found")]
     if not root.is_dir():
         return None, [Problem(SourcePos.of(root), "expected a ruleset folder, found a file")]
+    problems += symlink_problems(root)  # as diff, which reads git trees, would see them
 
     read = _Read(root, problems)
     manifest_doc, manifest = read.one(root / "ruleset.yaml", RulesetManifest)

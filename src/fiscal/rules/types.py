@@ -15,8 +15,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, Strict
 
+from fiscal.ids import ID_PATTERN
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ID = r"^[a-z0-9][a-z0-9_\-]*$"
+_ID = ID_PATTERN  # the one id check: a file name made from an id is checked with it too
 
 
 def _number(value: Any) -> Decimal:
