@@ -73,18 +73,17 @@ def projection_summary(view: View) -> Table:
         def money(values: Int64Array, year: int = 0) -> int:
             return int(values[rows, year].sum())
 
-        total0, total1 = money(head.total_revenue), money(head.total_revenue, -1)
-        own0, own1 = money(head.own_source), money(head.own_source, -1)
-        gen0, gen1 = money(head.general_grants), money(head.general_grants, -1)
+        indep0, auton0 = _ratios(head, rows, 0)
+        indep1, auton1 = _ratios(head, rows, -1)
         table.add_row(
             label,
-            _bn(total0),
-            _bn(own0),
-            _bn(gen0),
+            _bn(money(head.total_revenue)),
+            _bn(money(head.own_source)),
+            _bn(money(head.general_grants)),
             _bn(money(head.specific_grants)),
             _bn(money(head.obligations)),
-            f"{_pct(own0, total0)} → {_pct(own1, total1)}",
-            f"{_pct(own0 + gen0, total0)} → {_pct(own1 + gen1, total1)}",
+            f"{_pct(indep0)} → {_pct(indep1)}",
+            f"{_pct(auton0)} → {_pct(auton1)}",
             style=style,
         )
 
@@ -95,7 +94,30 @@ def projection_summary(view: View) -> Table:
     return table
 
 
-def _pct(part: int, whole: int) -> str:
+def _ratios(head: Headline, rows: slice, year: int) -> tuple[float, float]:
+    """The independence and autonomy ratios of the units in ``rows`` in ``year``, as the
+    engine computes them: one unit's are the engine's own; for several, the engine's
+    :func:`~fiscal.engine.indicators.ratio` of their summed money (so a total is a ratio of
+    sums, and 0 where total revenue is 0, the engine's convention everywhere)."""
+    from fiscal.engine.indicators import ratio
+
+    units = range(len(head.total_revenue))[rows]
+    if len(units) == 1:
+        return float(head.independence[units[0], year]), float(head.autonomy[units[0], year])
+    own, general, total = (
+        head.own_source[rows, year].sum(keepdims=True),
+        head.general_grants[rows, year].sum(keepdims=True),
+        head.total_revenue[rows, year].sum(keepdims=True),
+    )
+    return float(ratio(own, total)[0]), float(ratio(own + general, total)[0])
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}"
+
+
+def _part(part: int, whole: int) -> str:
+    """A part of an agreement's money in percent; a dash for an agreement of no money."""
     return f"{100 * part / whole:.1f}" if whole else "–"
 
 
@@ -119,15 +141,8 @@ def comparison(compared: Compared) -> Table:
                 getattr(base.headline, name)[rows, -1].sum()
             )
 
-        def ratios(head: Headline) -> tuple[int, int, int]:
-            return (
-                int(head.total_revenue[rows, -1].sum()),
-                int(head.own_source[rows, -1].sum()),
-                int(head.general_grants[rows, -1].sum()),
-            )
-
-        bt, bo, bg = ratios(base.headline)
-        st, so, sg = ratios(scen.headline)
+        b_indep, b_auton = _ratios(base.headline, rows, -1)
+        s_indep, s_auton = _ratios(scen.headline, rows, -1)
         table.add_row(
             label,
             *[
@@ -140,8 +155,8 @@ def comparison(compared: Compared) -> Table:
                     "obligations",
                 )
             ],
-            f"{_pct(bo, bt)} → {_pct(so, st)}",
-            f"{_pct(bo + bg, bt)} → {_pct(so + sg, st)}",
+            f"{_pct(b_indep)} → {_pct(s_indep)}",
+            f"{_pct(b_auton)} → {_pct(s_auton)}",
             style=style,
         )
 
@@ -320,7 +335,7 @@ def agreements_table(schedules: list[AgreementSchedule]) -> Table:
             parties,
             f"{min(years)}-{max(years)}" if years else "-",
             f"{total / BILLION:,.1f}",
-            f"{central / BILLION:,.1f} ({_pct(central, total)}%)",
+            f"{central / BILLION:,.1f} ({_part(central, total)}%)",
             f"{schedule.present_value['total'] / BILLION:,.1f}",
             f"{schedule.present_value['central'] / BILLION:,.1f}",
         )
