@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from fiscal.engine.projection import Projection
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.report.provenance import Provenance, collect
-from fiscal.report.tables import Table
+from fiscal.report.table import Table
 from fiscal.report.views import BY_CHOICES, By, View, view
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import rule_files
@@ -235,17 +235,15 @@ class ProjectionResult:
         ``stamp_time`` records the time of the run (else the workbook is byte-for-byte
         the same each time).
         """
-        from fiscal.excel.workbook import write_projection
+        from fiscal.excel.workbook import write_book
         from fiscal.files.atomic import write_atomic
+        from fiscal.report.workbooks import projection_book
 
         target = Path(path)
         shown = self.view(by)
         provenance = self.provenance(argv=argv, as_of=as_of, by=by, stamp_time=stamp_time)
-        write_atomic(
-            target,
-            lambda temp: write_projection(temp, self.projection, self.rules, provenance, shown),
-            overwrite=overwrite,
-        )
+        book = projection_book(self.projection, self.rules, provenance, shown)
+        write_atomic(target, lambda temp: write_book(temp, book), overwrite=overwrite)
         return target
 
     def rich(self, by: By | str = "region") -> RenderableType:
@@ -298,8 +296,9 @@ class ComparisonResult:
         stamp_time: bool = False,
     ) -> Path:
         """Write the comparison workbook (Compare with charts, Compare national, Provenance)."""
-        from fiscal.excel.workbook import write_comparison
+        from fiscal.excel.workbook import write_book
         from fiscal.files.atomic import write_atomic
+        from fiscal.report.workbooks import comparison_book
 
         base = self.baseline
         files = [s.scenario_file for s in (*self.scenarios, base) if s.scenario_file is not None]
@@ -315,11 +314,8 @@ class ComparisonResult:
             options={"by": str(self.by)},
         )
         target = Path(path)
-        write_atomic(
-            target,
-            lambda temp: write_comparison(temp, self.compared, provenance),
-            overwrite=overwrite,
-        )
+        book = comparison_book(self.compared, provenance)
+        write_atomic(target, lambda temp: write_book(temp, book), overwrite=overwrite)
         return target
 
     def rich(self) -> list[RenderableType]:
@@ -374,8 +370,9 @@ class SweepResult:
         stamp_time: bool = False,
     ) -> Path:
         """Write the sweep workbook (a row per value and region, a chart, Provenance)."""
-        from fiscal.excel.workbook import write_sweep
+        from fiscal.excel.workbook import write_book
         from fiscal.files.atomic import write_atomic
+        from fiscal.report.workbooks import sweep_book
 
         provenance = _provenance(
             self.rules,
@@ -387,11 +384,8 @@ class SweepResult:
             stamp_time=stamp_time,
         )
         target = Path(path)
-        write_atomic(
-            target,
-            lambda temp: write_sweep(temp, self.parameter, self.regions, self.points, provenance),
-            overwrite=overwrite,
-        )
+        book = sweep_book(self.parameter, self.regions, self.points, provenance)
+        write_atomic(target, lambda temp: write_book(temp, book), overwrite=overwrite)
         return target
 
     def rich(self) -> RenderableType:
@@ -505,13 +499,13 @@ class RuleDiff:
 
     def write(self, path: PathLike, *, overwrite: bool = False) -> Path:
         """The diff workbook: Changes, Impact, Attribution, Provenance of both versions."""
-        from fiscal.excel.diff_workbook import write_diff_workbook
+        from fiscal.excel.workbook import write_book
         from fiscal.files.atomic import write_atomic
+        from fiscal.history.report import diff_book
 
         target = Path(path)
-        write_atomic(
-            target, lambda temp: write_diff_workbook(temp, self.report), overwrite=overwrite
-        )
+        book = diff_book(self.report)
+        write_atomic(target, lambda temp: write_book(temp, book), overwrite=overwrite)
         return target
 
     def __repr__(self) -> str:

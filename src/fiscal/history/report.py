@@ -1,12 +1,13 @@
 """A rule diff laid out for people and machines: tables, markdown, JSON, rich.
 
-The tables (:class:`~fiscal.report.tables.Table`) hold plain values and feed the diff workbook;
+The tables (:class:`~fiscal.report.table.Table`) hold plain values and feed the diff workbook;
 markdown is written to be pasted into a pull-request review; JSON keeps every row and
 exact numbers for CI; rich renders the same content in the terminal.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,8 @@ from fiscal.history.changes import Change, Where, plain, show
 from fiscal.history.diff import DiffReport, VersionInfo
 from fiscal.history.impact import TOTAL, Attribution, Impact, ImpactRow
 from fiscal.history.log import History
-from fiscal.report.tables import Cell, Column, Table
+from fiscal.report.provenance import document_time
+from fiscal.report.table import Book, Cell, Column, Look, Table, key_value_sheet, table_sheet
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -129,6 +131,37 @@ def _version_rows(info: VersionInfo) -> list[tuple[str, str]]:
             ("message", c.subject),
         ]
     return rows
+
+
+def diff_book(report: DiffReport) -> Book:
+    """The diff workbook: Changes, Impact, Attribution and the Provenance of both versions."""
+    files = [("old rules", f) for f in report.old.files]
+    files += [("new rules", f) for f in report.new.files]
+    files += [("inputs", f) for f in report.input_files]
+    return Book(
+        {
+            "title": f"fiscal diff: {versions_line(report)}",
+            "author": f"fiscal {report.fiscal_version}",
+            "comments": "Rule changes between two versions and their budget impact",
+        },
+        document_time(report.run_time),
+        [
+            table_sheet(changes_table(report)),
+            table_sheet(_with_ratio_rows(impact_table(report))),
+            table_sheet(_with_ratio_rows(attribution_table(report))),
+            key_value_sheet(
+                provenance_rows(report), "version", [(r, f.path, f.sha256) for r, f in files]
+            ),
+        ],
+        Look(ratio="0.00%", header_top=False),
+    )
+
+
+def _with_ratio_rows(table: Table) -> Table:
+    """Impact rows mix measures in won and ratios: the ratio rows are shown as ratios."""
+    unit = table.column("unit")
+    ratios = frozenset(i for i, row in enumerate(table.rows) if row[unit] == "ratio")
+    return dataclasses.replace(table, ratio_rows=ratios)
 
 
 # --- JSON -----------------------------------------------------------------------------------
