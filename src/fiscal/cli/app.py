@@ -2,8 +2,8 @@
 
 It computes nothing itself: each command is a call or two of the Python API, then
 printing. Heavy libraries (numpy, pandas, pydantic, xlsxwriter) are imported inside
-the commands that need them, and help pages are drawn by :mod:`fiscal.cli.help`
-without rich, so ``fiscal --help`` and shell completion start fast.
+the commands that need them, so ``fiscal --help`` (drawn by typer with rich) and shell
+completion start fast.
 
 Conventions every command follows: ``--help`` shows examples; a command that prints a
 table takes ``--json`` (exact numbers, for scripts); commands that write or check take
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from fiscal import __version__
-from fiscal.cli import help as cli_help
 from fiscal.errors import UserError
 
 if TYPE_CHECKING:
@@ -51,9 +51,9 @@ EXIT_CODES = {
 }
 
 
-class FiscalGroup(cli_help.HelpGroup):
-    """The ``fiscal`` command: help drawn by :mod:`fiscal.cli.help`, and shell completion
-    for the shell named after ``--show-completion`` or ``--install-completion``."""
+class FiscalGroup(TyperGroup):
+    """The ``fiscal`` command: typer's, with shell completion for the shell named after
+    ``--show-completion`` or ``--install-completion``."""
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         # typer's completion flags guess the shell from the parent process and ignore a
@@ -257,7 +257,7 @@ def _git_failed(command: str, message: str) -> typer.Exit:
 # --- budget officers: project, compare, explain, sweep, agreements --------------------------
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def project(
     ctx: typer.Context,
     rules: RulesOption = None,
@@ -320,7 +320,7 @@ def project(
     out.print(f"Wrote {output}", markup=False)
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def compare(
     scenarios: Annotated[
         list[Path], typer.Argument(metavar="SCENARIO...", help="Scenario files to compare.")
@@ -390,7 +390,7 @@ def compare(
     out.print(f"Wrote {output}", markup=False)
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def explain(
     region: Annotated[
         str,
@@ -437,7 +437,7 @@ def explain(
         out.print(part, soft_wrap=isinstance(part, str))
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def sweep(
     param: Annotated[
         str, typer.Option("--param", help="Parameter path, e.g. local_consumption_tax.vat_share.")
@@ -509,7 +509,7 @@ def sweep(
     out.print(f"Wrote {output}", markup=False)
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def synth(
     output: Annotated[Path, typer.Argument(help="Folder to create (rules/ and inputs/ inside).")],
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
@@ -533,7 +533,7 @@ def synth(
     typer.echo(f"Wrote {output}/rules and {output}/inputs (seed {seed})")
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def agreements(
     agreement_id: Annotated[
         str | None,
@@ -573,7 +573,7 @@ def agreements(
 # --- rule maintainers: validate, schema -----------------------------------------------------
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def validate(
     rules_dir: Annotated[
         Path | None, typer.Argument(help="Ruleset folder. Default: the bundled Korean ruleset.")
@@ -610,7 +610,7 @@ SCHEMA_KINDS_HELP = (
 )
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def schema(
     kind: Annotated[
         str, typer.Argument(help=SCHEMA_KINDS_HELP, autocompletion=_complete_schema_kind)
@@ -645,7 +645,7 @@ def schema(
 # --- auditors: diff, history -----------------------------------------------------------------
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def diff(
     old: Annotated[
         str | None,
@@ -730,7 +730,7 @@ def diff(
     raise typer.Exit(EXIT_RULES_CHANGED if found.changed else EXIT_OK)
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def history(
     ident: Annotated[
         str,
@@ -766,7 +766,7 @@ def history(
         render.console().print(history_rich(found))
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def verify(
     workbook: Annotated[Path, typer.Argument(help="A workbook written by fiscal project.")],
     rules: Annotated[
@@ -809,7 +809,7 @@ def verify(
 # --- template staff: template, import --------------------------------------------------------
 
 
-@app.command(cls=cli_help.HelpCommand)
+@app.command()
 def template(
     kind: Annotated[
         str,
@@ -861,7 +861,7 @@ def template(
         )
 
 
-@app.command("import", cls=cli_help.HelpCommand)
+@app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="The filled-in template (.xlsx).")],
     rules: RulesOption = None,
@@ -941,6 +941,15 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _no_color_when_set() -> None:
+    """fiscal turns colour off when ``NO_COLOR`` is set at all, as :func:`render.console`
+    reads it; rich, which draws typer's help and usage errors, only when it is not empty."""
+    import os
+
+    if os.environ.get("NO_COLOR") == "":
+        os.environ["NO_COLOR"] = "1"
+
+
 def main() -> None:
     """Entry point: run the app, turning user errors into messages and bugs into a log."""
     import signal
@@ -958,6 +967,7 @@ def main() -> None:
 
 
 def _run() -> None:
+    _no_color_when_set()
     try:
         try:
             app(prog_name="fiscal")
