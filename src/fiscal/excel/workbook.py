@@ -79,7 +79,7 @@ def _write_sheet(workbook: Any, fmt: _Formats, spec: Sheet) -> None:
     for c, width in spec.widths.items():
         sheet.set_column(c, c, width)
     for index, (table, col0) in enumerate(spec.tables):
-        write_table(sheet, fmt, table, col0)
+        _write_table(sheet, fmt, table, col0)
         if index == 0 and table.rows:
             sheet.autofilter(0, col0, len(table.rows), col0 + len(table.columns) - 1)
     for placed in spec.cells:
@@ -90,7 +90,7 @@ def _write_sheet(workbook: Any, fmt: _Formats, spec: Sheet) -> None:
         _insert_chart(workbook, sheet, chart)
 
 
-def write_table(sheet: Any, fmt: _Formats, table: Table, col0: int = 0) -> None:
+def _write_table(sheet: Any, fmt: _Formats, table: Table, col0: int = 0) -> None:
     """A table with its header row at the top of ``sheet``, from column ``col0``: the one
     table-to-cells writer of every workbook."""
     for c, column in enumerate(table.columns, start=col0):
@@ -98,12 +98,11 @@ def write_table(sheet: Any, fmt: _Formats, table: Table, col0: int = 0) -> None:
         sheet.set_column(c, c, column.width)
     kinds = [column.kind for column in table.columns]
     plain = [fmt.of(kind) for kind in kinds]
-    for r, row in enumerate(table.rows, start=1):
-        formats = plain
-        if (r - 1) in table.total_rows or (r - 1) in table.ratio_rows:
-            formats = _row_formats(fmt, kinds, r - 1 in table.total_rows, r - 1 in table.ratio_rows)
+    for i, row in enumerate(table.rows):
+        bold, ratios = i in table.total_rows, i in table.ratio_rows
+        formats = _row_formats(fmt, kinds, bold, ratios) if bold or ratios else plain
         for c, (value, cell_format) in enumerate(zip(row, formats, strict=True), start=col0):
-            _write_cell(sheet, r, c, value, cell_format)
+            _write_cell(sheet, i + 1, c, value, cell_format)
 
 
 def _row_formats(fmt: _Formats, kinds: list[Kind], bold: bool, ratios: bool) -> list[Any]:
