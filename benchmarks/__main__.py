@@ -454,10 +454,11 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
     from fiscal.datasets.synth import synthesize
     from fiscal.engine import agreement_items
     from fiscal.engine import projection as projection_module
-    from fiscal.excel.workbook import write_projection
+    from fiscal.excel.workbook import write_book
     from fiscal.files.bundled import default_rules
     from fiscal.report.provenance import collect
     from fiscal.report.sweep import sweep
+    from fiscal.report.workbooks import projection_book
     from fiscal.rules.input_files import load_inputs
     from fiscal.rules.loader import load_ruleset, rule_files
 
@@ -568,7 +569,9 @@ def run(quick: bool) -> list[tuple[str, str, str, str]]:
             argv=["fiscal", "bench"],
         )
         out = Path(temp) / "out.xlsx"
-        export = median_time(lambda: write_projection(out, projection, ruleset, provenance), 1)
+        export = median_time(
+            lambda: write_book(out, projection_book(projection, ruleset, provenance)), 1
+        )
         from fiscal.report import tables
 
         # The floor writes the same cells: every table of the workbook, no formats or charts.

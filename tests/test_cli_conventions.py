@@ -19,6 +19,7 @@ import typer
 from typer.testing import CliRunner
 
 import fiscal.cli.app as cli
+from fiscal.cli import maintainers, options
 from fiscal.report.views import BY_CHOICES
 from fiscal.rules.reference import reference
 from fiscal.rules.schema import SCHEMA_KINDS
@@ -63,9 +64,9 @@ def test_every_command_that_prints_a_table_takes_json() -> None:
 
 
 def test_the_cli_lists_the_same_choices_as_the_core() -> None:
-    assert cli.BY_VALUES == BY_CHOICES
+    assert options.BY_VALUES == BY_CHOICES
     for kind in SCHEMA_KINDS:
-        assert kind in cli.SCHEMA_KINDS_HELP
+        assert kind in maintainers.SCHEMA_KINDS_HELP
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,7 @@ def test_commands_call_the_api_and_compute_nothing_themselves() -> None:
         "fiscal.errors",
         "fiscal.cli.render",
         "fiscal.cli.jsonout",
+        "fiscal.report.terminal",  # the tables the terminal shows, built from reports
         "fiscal.history.report",  # rendering of diffs and histories
         "fiscal.files.git",  # GitError, to print a git problem on one line
         "fiscal.files.atomic",  # refuse_overwrite, before any work is done

@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 import fiscal.cli.app as cli
+from fiscal.cli import options
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES, REPO
 from tests.history_repo import VAT, edit, git
 from tests.zygote import shim
@@ -274,7 +275,7 @@ def test_exit_codes_are_one_table_in_the_readme_and_the_docs_and_the_code() -> N
     readme = _exit_code_table(REPO / "README.md")
     docs = _exit_code_table(REPO / "docs" / "cli.md")
     assert readme == docs
-    assert set(readme) == set(cli.EXIT_CODES)
+    assert set(readme) == set(options.EXIT_CODES)
 
 
 @pytest.mark.slow

@@ -25,6 +25,8 @@ PRELOAD = (
     "fiscal.api",
     "fiscal.report.frames",
     "fiscal.excel.workbook",
+    "fiscal.report.workbooks",
+    "fiscal.history.report",
     "fiscal.history.diff",
     "xlsxwriter",
 )

@@ -20,7 +20,7 @@ from fiscal.engine.projection import Projection
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.files.atomic import Read, reads
 from fiscal.report.provenance import Provenance, collect
-from fiscal.report.tables import Table
+from fiscal.report.table import Table
 from fiscal.report.views import BY_CHOICES, By, View, view
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import rule_files
@@ -239,8 +239,9 @@ class ProjectionResult:
         ``stamp_time`` records the time of the run (else the workbook is byte-for-byte
         the same each time).
         """
-        from fiscal.excel.workbook import write_projection
+        from fiscal.excel.workbook import write_book
         from fiscal.files.atomic import write_atomic
+        from fiscal.report.workbooks import projection_book
 
         target = Path(path)
         shown = self.view(by)
@@ -248,9 +249,10 @@ class ProjectionResult:
         read = reads(self.rules.root, self.inputs.root, [("the scenario file", self.scenario_file)])
         if as_of is not None:  # the rules were read from git into a copy; guard the original
             read.append(Read("the ruleset folder", as_of.repository / as_of.path))
+        book = projection_book(self.projection, self.rules, provenance, shown)
         write_atomic(
             target,
-            lambda temp: write_projection(temp, self.projection, self.rules, provenance, shown),
+            lambda temp: write_book(temp, book),
             overwrite=overwrite,
             read=read,
         )
@@ -258,9 +260,9 @@ class ProjectionResult:
 
     def rich(self, by: By | str = "region") -> RenderableType:
         """The terminal's summary table (what ``fiscal project`` prints)."""
-        from fiscal.cli import render
+        from fiscal.report import terminal
 
-        return render.projection_summary(self.view(by))
+        return terminal.projection_summary(self.view(by))
 
     def __repr__(self) -> str:
         years = self.years
@@ -306,8 +308,9 @@ class ComparisonResult:
         stamp_time: bool = False,
     ) -> Path:
         """Write the comparison workbook (Compare with charts, Compare national, Provenance)."""
-        from fiscal.excel.workbook import write_comparison
+        from fiscal.excel.workbook import write_book
         from fiscal.files.atomic import write_atomic
+        from fiscal.report.workbooks import comparison_book
 
         base = self.baseline
         files = [s.scenario_file for s in (*self.scenarios, base) if s.scenario_file is not None]
@@ -323,9 +326,10 @@ class ComparisonResult:
             options={"by": str(self.by)},
         )
         target = Path(path)
+        book = comparison_book(self.compared, provenance)
         write_atomic(
             target,
-            lambda temp: write_comparison(temp, self.compared, provenance),
+            lambda temp: write_book(temp, book),
             overwrite=overwrite,
             read=reads(base.rules.root, base.inputs.root, [("a scenario file", f) for f in files]),
         )
@@ -333,12 +337,12 @@ class ComparisonResult:
 
     def rich(self) -> list[RenderableType]:
         """The terminal's tables: one per scenario, then its national line."""
-        from fiscal.cli import render
+        from fiscal.report import terminal
 
         out: list[RenderableType] = []
         for compared in self.compared:
-            out.append(render.comparison(compared))
-            line = render.national_line(compared.scenario_projection)
+            out.append(terminal.comparison(compared))
+            line = terminal.national_line(compared.scenario_projection)
             if line:
                 out.append(line)
         return out
@@ -383,8 +387,9 @@ class SweepResult:
         stamp_time: bool = False,
     ) -> Path:
         """Write the sweep workbook (a row per value and region, a chart, Provenance)."""
-        from fiscal.excel.workbook import write_sweep
+        from fiscal.excel.workbook import write_book
         from fiscal.files.atomic import write_atomic
+        from fiscal.report.workbooks import sweep_book
 
         provenance = _provenance(
             self.rules,
@@ -396,18 +401,19 @@ class SweepResult:
             stamp_time=stamp_time,
         )
         target = Path(path)
+        book = sweep_book(self.parameter, self.regions, self.points, provenance)
         write_atomic(
             target,
-            lambda temp: write_sweep(temp, self.parameter, self.regions, self.points, provenance),
+            lambda temp: write_book(temp, book),
             overwrite=overwrite,
             read=reads(self.rules.root, self.inputs.root),
         )
         return target
 
     def rich(self) -> RenderableType:
-        from fiscal.cli import render
+        from fiscal.report import terminal
 
-        return render.sweep_table(self.parameter, self.regions, self.points)
+        return terminal.sweep_table(self.parameter, self.regions, self.points)
 
     def __repr__(self) -> str:
         return f"<SweepResult {self.parameter}: {len(self.points)} values, {self.years[-1]}>"
@@ -516,13 +522,15 @@ class RuleDiff:
 
     def write(self, path: PathLike, *, overwrite: bool = False) -> Path:
         """The diff workbook: Changes, Impact, Attribution, Provenance of both versions."""
-        from fiscal.excel.diff_workbook import write_diff_workbook
+        from fiscal.excel.workbook import write_book
         from fiscal.files.atomic import write_atomic
+        from fiscal.history.report import diff_book
 
         target = Path(path)
+        book = diff_book(self.report)
         write_atomic(
             target,
-            lambda temp: write_diff_workbook(temp, self.report),
+            lambda temp: write_book(temp, book),
             overwrite=overwrite,
             read=self.read,
         )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from fiscal.errors import Problem
 from fiscal.report import tables
-from fiscal.report.tables import Cell, Table
+from fiscal.report.table import Cell, Table
 
 if TYPE_CHECKING:
     from fiscal.api.results import (

@@ -402,9 +402,10 @@ def _rewrite_workbook(
     stack: contextlib.ExitStack,
 ) -> Book:
     from fiscal.engine.projection import project
-    from fiscal.excel.workbook import write_projection
+    from fiscal.excel.workbook import write_book
     from fiscal.report.provenance import GitState, Provenance
     from fiscal.report.views import BY_CHOICES, view
+    from fiscal.report.workbooks import projection_book
     from fiscal.rules.scenarios import apply_scenario, load_scenario
 
     years = recorded.years
@@ -434,7 +435,7 @@ def _rewrite_workbook(
     )
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fiscal-verify-")))
     target = folder / "recomputed.xlsx"
-    write_projection(target, projection, ruleset, provenance, shown)
+    write_book(target, projection_book(projection, ruleset, provenance, shown))
     return read_book(target, VERIFY_LIMITS)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import xlsxwriter
 
-from fiscal.report.provenance import FIXED_TIME
+from fiscal.report.table import FIXED_TIME
 
 OPTIONS = {
     "strings_to_formulas": False,

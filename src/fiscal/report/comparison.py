@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fiscal.engine.projection import Projection
-from fiscal.report.tables import Cell, Column, Table, tax_ratio_text
+from fiscal.report.table import Cell, Column, Table
+from fiscal.report.tables import tax_ratio_text
 from fiscal.report.views import View
 
 MONEY = ("total_revenue", "own_source", "general_grants", "specific_grants", "obligations")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fiscal.report.tables import Cell, Kind, Table
+from fiscal.report.table import Cell, Kind, Table
 
 
 def frame(table: Table) -> pd.DataFrame:

@@ -20,12 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fiscal.files.git import git_output
+from fiscal.report.table import FIXED_TIME
 from fiscal.version import __version__
 
 NOT_STAMPED = "not stamped (use --stamp-time)"
-# The document timestamp of an unstamped workbook (xlsxwriter dates its zip entries
-# 1980-01-31 on its own); a constant keeps two runs byte-identical.
-FIXED_TIME = datetime(2000, 1, 1)
 
 
 @dataclass(frozen=True)

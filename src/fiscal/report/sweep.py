@@ -20,7 +20,7 @@ import numpy as np
 from fiscal.engine.money import FloatArray, Int64Array
 from fiscal.engine.projection import project
 from fiscal.errors import Problem, SourcePos, UserError
-from fiscal.report.tables import Cell, Column, Table
+from fiscal.report.table import Cell, Column, Table
 from fiscal.rules.checks import check_parameter_value
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.models import ParameterValue

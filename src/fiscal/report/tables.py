@@ -6,35 +6,13 @@ Money stays an ``int`` of won; ratios are floats; nothing is formatted here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
 
 from fiscal.engine.agreements import AgreementSchedule, flow_listing
 from fiscal.engine.projection import Projection
+from fiscal.report.table import Cell, Column, Table
 from fiscal.report.views import View
 from fiscal.rules.ruleset import Ruleset
-
-Kind = Literal["text", "won", "ratio", "year", "share"]
-Cell = str | int | float
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: Kind
-    width: int = 14
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    columns: list[Column]
-    rows: list[tuple[Cell, ...]]
-
-    def column(self, name: str) -> int:
-        return [c.name for c in self.columns].index(name)
-
 
 HEADLINE_LABELS = {
     "total_revenue": "Total revenue",

@@ -1,0 +1,110 @@
+"""A rule diff and a rule history in the terminal, as rich tables (rich is imported only
+when one is drawn)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fiscal.history.changes import show
+from fiscal.history.diff import DiffReport
+from fiscal.history.log import History
+from fiscal.history.report.wording import (
+    DEFAULT_TOP,
+    HISTORY_HEADER,
+    attribution_rows,
+    cell,
+    history_rows,
+    national_by_year,
+    versions_line,
+    what,
+    where_pair,
+)
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+
+def to_rich(report: DiffReport, top: int = DEFAULT_TOP) -> list[RenderableType]:
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
+    parts: list[RenderableType] = []
+    title = f"Rule changes: {versions_line(report)}"
+    if not report.changes:
+        parts.append(f"No rule changes: {escape(versions_line(report))}.")
+        return parts
+    changes = RichTable(title=escape(title), title_justify="left", show_lines=False)
+    for name in ("Change", "Rule object", "What", "Old", "New", "Where", "Reference"):
+        changes.add_column(name, overflow="fold")
+    for c in report.changes:
+        changes.add_row(
+            c.action,
+            escape(f"{c.kind} {c.id}"),
+            escape(what(c)),
+            escape(show(c.old)),
+            escape(show(c.new)),
+            escape(where_pair(c)),
+            escape(c.reference or ""),
+        )
+    parts.append(changes)
+    impact = report.impact
+    if impact is None:
+        return parts
+    if not impact.changed:
+        parts.append("No region's budget changes.")
+        return parts
+    header, rows = national_by_year(impact)
+    national = RichTable(
+        title=f"National change by year (won, new - old; inputs {escape(report.inputs_label)})",
+        title_justify="left",
+    )
+    national.add_column("Measure", no_wrap=True)
+    for year in header:
+        national.add_column(year, justify="right", no_wrap=True)
+    for row in rows:
+        national.add_row(*[escape(x) for x in row])
+    parts.append(national)
+    largest = RichTable(
+        title=f"Largest changes by region and year ({min(top, len(impact.money))} of "
+        f"{len(impact.money)})",
+        title_justify="left",
+    )
+    for name, justify in (("Region", "left"), ("Year", "left"), ("Item", "left")):
+        largest.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for name in ("Old", "New", "Change"):
+        largest.add_column(name, justify="right", no_wrap=True)
+    for r in [*impact.money[:top], *impact.ratios[: max(0, top // 3)]]:
+        largest.add_row(
+            r.region, str(r.year), r.measure, cell(r, "old"), cell(r, "new"), cell(r, "change")
+        )
+    parts.append(largest)
+    if report.attribution:
+        alone = RichTable(
+            title="Each change alone, applied to the old rules: total revenue change",
+            title_justify="left",
+        )
+        alone.add_column("Change", overflow="fold")
+        for year_number in impact.years:
+            alone.add_column(str(year_number), justify="right", no_wrap=True)
+        alone.add_column("Note", overflow="fold")
+        for row in attribution_rows(report):
+            alone.add_row(*[escape(x) for x in row])
+        parts.append(alone)
+    return parts
+
+
+def history_rich(history: History) -> RenderableType:
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
+    table = RichTable(
+        title=escape(f"History of {history.ident} in {history.rules_path or '.'}"),
+        title_justify="left",
+    )
+    for name in HISTORY_HEADER:
+        table.add_column(name.capitalize(), overflow="fold", no_wrap=name in ("commit", "date"))
+    for row in history_rows(history):
+        table.add_row(*[escape(x) for x in row])
+    for commit, why in history.unreadable:
+        table.add_row(commit.short, commit.day, commit.author, commit.subject, escape(why))
+    return table
