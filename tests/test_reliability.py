@@ -333,7 +333,7 @@ def test_ctrl_c_to_a_sweep_and_its_workers_prints_one_line(
     """Ctrl-C, or a closed terminal (SIGHUP to the whole process group, workers too)."""
     process = subprocess.Popen(
         fiscal("sweep", "--param", "local_consumption_tax.vat_share", "--range",
-               "0.20:0.40:0.00005", "--jobs", "2", "-o", "sweep.xlsx"),
+               "0.20:0.40:0.00005", "--yes", "--jobs", "2", "-o", "sweep.xlsx"),
         cwd=tmp_path, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip

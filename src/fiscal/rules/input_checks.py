@@ -63,6 +63,19 @@ def _grown(inputs: Inputs) -> Iterator[tuple[str, dict[int, int], Decimal, Sourc
             yield what, by_year, indicator.growth, where
 
 
+def _latest_start(inputs: Inputs, start: int) -> tuple[str, SourcePos]:
+    """The first series or region row whose values start in ``start``, and where it is."""
+    for series in inputs.national.values():
+        if min(series.values) == start:
+            return f"national series {series.id!r}", series.source
+    for indicator in inputs.regional.values():
+        for region_id, by_year in indicator.values.items():
+            if min(by_year) == start:
+                where = indicator.sources.get(region_id, indicator.source)
+                return f"indicator {indicator.id!r}, region {region_id!r}", where
+    return "the inputs", SourcePos("--from")
+
+
 def overflow_year(values: dict[int, int], growth: Decimal) -> int | None:
     """The first year the grown value passes :data:`MAX_WON`, or None if it never does."""
     last = max(values)
@@ -85,10 +98,14 @@ def year_problems(inputs: Inputs, first: int, last: int) -> list[Problem]:
     problems: list[Problem] = []
     start = inputs.first_year()
     if first < start:
+        # Name the series that starts latest, where its values are given, as the
+        # projection itself would (it stops at the first series with no value).
+        what, where = _latest_start(inputs, start)
         problems.append(
             Problem(
-                SourcePos("--from"),
-                f"first year {first} is before the inputs start ({start}); choose {start} or later",
+                where,
+                f"--from {first}: {what} has no value for {first} (values start in {start}); "
+                f"choose {start} or later",
             )
         )
     passes = [
