@@ -30,7 +30,7 @@ from fiscal.excel.sheet_layout import (
     TEMPLATE_VERSION,
     WorkbookKind,
 )
-from fiscal.excel.sheet_table import Table, read_table
+from fiscal.excel.sheet_table import Table, hidden_sheets, read_table
 from fiscal.excel.xlsx_reader import Book, read_book
 from fiscal.files.yaml_writer import dump
 from fiscal.source.yaml_reader import load_yaml
@@ -61,6 +61,7 @@ def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportRe
     meta = template_meta(book)
     problems: list[Problem] = []
     tables = read_tables(book, meta.kind, problems, meta)
+    problems.extend(hidden_sheets(book, SHEETS[meta.kind]))
     if tables is None:
         raise UserError(problems)
     if meta.kind == "agreements":
