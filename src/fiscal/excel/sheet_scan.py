@@ -22,8 +22,9 @@ from fiscal.errors import Problem, SourcePos, column_letter
 
 Cell = tuple[int, int]  # 0-based row, column
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
-# A reference to another workbook: [1]Sheet!A1, '[1]My sheet'!A1, [1]!Name, or a path.
-_EXTERNAL = re.compile(r"(?:^|[^\w\]\[])'?\[\d+\]|'?[A-Za-z]:\\|'?\w+://|\.xls[xmb]?\]", re.I)
+# A reference to another workbook: Excel saves [1]Sheet!A1, '[1]My sheet'!A1 or [1]!Name
+# (an index into the workbook's external links); other programs may save [Budget.xlsx].
+_EXTERNAL = re.compile(r"(?:^|[^\w\]\[])'?\[(?:\d+|[^\]\[]*\.xl\w*)\]", re.I)
 HIDDEN_SHOWN = 20  # hidden cells with data listed per sheet; the rest are counted
 
 
@@ -71,6 +72,9 @@ def column_number(letters: str) -> int:
 
 
 class _Scanner:
+    """expat handlers, kept to one call per cell on the common path: a national Ledger
+    has a million cells, and each Python call counts."""
+
     def __init__(self, name: str, bounds: Bounds, keep_styles: bool) -> None:
         self.scan = SheetScan(name)
         self.bounds = bounds
@@ -79,25 +83,23 @@ class _Scanner:
         self.column = 0
         self.rows_seen: set[int] = set()
         self.in_row: set[int] = set()
-        self.cell: Cell | None = None
-        self.has_data = False
-        self.formula: list[str] | None = None
-        self.depth_in_sheet_data = False
+        self.cell: Cell = (-1, -1)
+        self.counted: Cell = (-1, -1)  # the last hidden cell counted (a cell has <f> and <v>)
+        self.formula: list[str] = []
+        self.columns: dict[str, int] = {}
         parser = expat.ParserCreate()
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.buffer_text = True
         parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.text
         self.parser = parser
 
     def refuse(self, row: int, column: int, message: str) -> SheetRefused:
         where = SourcePos.cell(self.scan.name, max(row, 1), max(column, 1))
         return SheetRefused(Problem(where, message))
 
-    def bound(self, row: int, column: int) -> None:
+    def bound(self, row: int, column: int, area: int) -> None:
         b = self.bounds
-        if row > b.rows or column > b.columns or row * column > b.cells:
+        if row > b.rows or column > b.columns or area > b.cells:
             raise self.refuse(
                 row,
                 column,
@@ -107,21 +109,47 @@ class _Scanner:
             )
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        name = tag.rpartition(":")[2]
-        if name == "c":
+        if ":" in tag:
+            tag = tag.rpartition(":")[2]
+        if tag == "c":
             self.start_cell(attrs)
-        elif name == "row":
+        elif tag == "v" or tag == "is":
+            if self.scan.hidden_rows or self.scan.hidden_columns:
+                self.data()
+        elif tag == "row":
             self.start_row(attrs)
-        elif name == "f":
+        elif tag == "f":
+            self.data()
             self.formula = []
-        elif name in ("v", "is"):
-            self.has_data = True
-        elif name == "col" and _true(attrs.get("hidden")):
+            self.scan.formulas[self.cell] = ""
+            self.parser.CharacterDataHandler = self.formula.append
+            self.parser.EndElementHandler = self.end_formula
+        elif tag == "col" and _true(attrs.get("hidden")):
             first, last = _int(attrs.get("min")), _int(attrs.get("max"))
             last = min(last, self.bounds.columns)  # a whole-sheet range is one element
             self.scan.hidden_columns.update(range(first - 1, last))
-        elif name == "dimension":
+        elif tag == "dimension":
             self.dimension(attrs.get("ref", ""))
+
+    def data(self) -> None:
+        """The current cell holds something: count it if a person cannot see it."""
+        r, c = cell = self.cell
+        scan = self.scan
+        if cell != self.counted and (r in scan.hidden_rows or c in scan.hidden_columns):
+            self.counted = cell
+            scan.hidden_count += 1
+            if len(scan.hidden_cells) < HIDDEN_SHOWN:
+                scan.hidden_cells.append(cell)
+
+    def end_formula(self, tag: str) -> None:
+        if tag.rpartition(":")[2] != "f":
+            return
+        self.parser.CharacterDataHandler = None
+        self.parser.EndElementHandler = None
+        text = "".join(self.formula)
+        self.scan.formulas[self.cell] = text
+        if _EXTERNAL.search(text):
+            self.scan.external.append((self.cell, text))
 
     def dimension(self, ref: str) -> None:
         last = ref.rpartition(":")[2]
@@ -145,11 +173,13 @@ class _Scanner:
             raise self.refuse(
                 row,
                 1,
-                "row written twice in the sheet's XML; readers would disagree which "
-                "counts: save it again from Excel",
+                "row written twice in the sheet's XML; readers would disagree which counts: "
+                "save it again from Excel",
             )
         self.rows_seen.add(row)
-        self.bound(row, 1)
+        if row > self.scan.last_row:
+            self.bound(row, 1, row * self.scan.last_column)
+            self.scan.last_row = row
         self.row, self.column = row, 0
         self.in_row = set()
         if _true(attrs.get("hidden")):
@@ -157,55 +187,56 @@ class _Scanner:
 
     def start_cell(self, attrs: dict[str, str]) -> None:
         ref = attrs.get("r")
-        row, column = self.row, self.column + 1
-        if ref is not None:
+        row = self.row
+        if ref is None:
+            column = self.column + 1
+            if row == 0:
+                raise self.refuse(1, column, "a cell outside any row: save it again from Excel")
+        else:
             match = _REF.fullmatch(ref)
             if match is None:
-                raise self.refuse(self.row, column, f"a cell with a broken reference {ref!r}")
-            row, column = int(match[2]), column_number(match[1])
-        self.bound(row, column)
-        if column in self.in_row:
+                raise self.refuse(row, self.column + 1, f"a cell with a broken reference {ref!r}")
+            letters = match[1]
+            column = self.columns.get(letters) or self.column_of(letters)
+            if int(match[2]) != row:
+                # Excel writes each cell inside its own row; readers differ on one that is not.
+                raise self.refuse(
+                    int(match[2]),
+                    column,
+                    f"this cell is written inside row {row}'s XML, not its own row's; "
+                    "readers would disagree where it is: save it again from Excel",
+                )
+        scan = self.scan
+        if column > scan.last_column:
+            # The grid a reader builds runs from A1 to the last row and the last column.
+            if column > self.bounds.columns or scan.last_row * column > self.bounds.cells:
+                self.bound(row, column, scan.last_row * column)
+            scan.last_column = column
+        in_row = self.in_row
+        if column in in_row:
             raise self.refuse(
                 row,
                 column,
                 "this cell is written twice in the sheet's XML (two <c> elements); readers "
                 "would disagree which value counts: save it again from Excel",
             )
-        self.in_row.add(column)
+        in_row.add(column)
         self.column = column
-        scan = self.scan
         scan.cells += 1
-        scan.last_row = max(scan.last_row, row)
-        scan.last_column = max(scan.last_column, column)
         self.cell = (row - 1, column - 1)
-        self.has_data = False
-        style = _int(attrs.get("s"))
-        if self.keep_styles and style:
-            styles = scan.styles.setdefault(row - 1, array("I"))
-            if len(styles) < column:
-                styles.extend([0] * (column - len(styles)))
-            styles[column - 1] = style
+        if self.keep_styles:
+            style = attrs.get("s")
+            if style and style != "0":
+                styles = scan.styles.get(row - 1)
+                if styles is None:
+                    styles = scan.styles[row - 1] = array("I")
+                if len(styles) < column:
+                    styles.extend(bytes(4 * (column - len(styles))))
+                styles[column - 1] = _int(style)
 
-    def text(self, data: str) -> None:
-        if self.formula is not None:
-            self.formula.append(data)
-
-    def end(self, tag: str) -> None:
-        name = tag.rpartition(":")[2]
-        if name == "f" and self.formula is not None and self.cell is not None:
-            text = "".join(self.formula)
-            self.has_data = True
-            self.scan.formulas[self.cell] = text
-            if _EXTERNAL.search(text):
-                self.scan.external.append((self.cell, text))
-            self.formula = None
-        elif name == "c" and self.cell is not None:
-            r, c = self.cell
-            if self.has_data and (r in self.scan.hidden_rows or c in self.scan.hidden_columns):
-                self.scan.hidden_count += 1
-                if len(self.scan.hidden_cells) < HIDDEN_SHOWN:
-                    self.scan.hidden_cells.append(self.cell)
-            self.cell = None
+    def column_of(self, letters: str) -> int:
+        number = self.columns[letters] = column_number(letters)
+        return number
 
 
 def _true(value: str | None) -> bool:
