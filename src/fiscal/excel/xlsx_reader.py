@@ -1,14 +1,19 @@
 """Opening an untrusted .xlsx safely and reading its cells.
 
-Staff send workbooks by mail; a workbook is a zip of XML and may be anything. Before a
-parser sees it, the file is checked as a zip: its size, the number of parts, their
-total uncompressed size as the central directory declares it (a zip bomb declares, or
-inflates to, gigabytes), and then every part is inflated once, bounded by its declared
-size and checked against its CRC, so a part that lies about its size is caught too.
-Macros (``vbaProject.bin``), encryption (an OLE container with ``EncryptionInfo``), XML
-that declares a document type or entities (Excel never writes one; entity expansion is
-the "billion laughs" attack and external entities read local files) and files that are
-not Excel workbooks are refused with a message that says what to do.
+Staff send workbooks by mail; a workbook is a zip of XML and may be anything. Only a
+regular file is opened (a device or a named pipe would never end or never start), and no
+more than the size limit is read. Before a parser sees it, :func:`check_package` checks
+it as a zip, for every reader alike (import, verify): the number of parts, no two of one
+name, their total uncompressed size as the central directory declares it, and then every
+part is inflated once, counting the bytes that really come out against a bound for each
+part and for all, and checked against its CRC. Each worksheet is scanned as it inflates
+(:mod:`fiscal.excel.sheet_scan`): a cell or a ``<dimension>`` beyond the bounds, a cell
+written twice, or a formula naming another workbook is refused before calamine builds a
+dense grid. Macros (``vbaProject.bin``), encryption (an OLE container with
+``EncryptionInfo``), links to other workbooks (``xl/externalLinks/``), XML that declares
+a document type or entities (Excel never writes one; entity expansion is the "billion
+laughs" attack and external entities read local files) and files that are not Excel
+workbooks are refused with a message that says what to do.
 
 Cell values are read with python-calamine (Rust, fast, no XML entity expansion; about
 6x faster than openpyxl read-only on large sheets, see the docs page). calamine reports
