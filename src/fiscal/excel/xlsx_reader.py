@@ -31,7 +31,7 @@ import posixpath
 import re
 import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from xml.parsers import expat
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.excel.sheet_scan import (
     Bounds,
+    FastScan,
     SheetRefused,
     SheetScan,
     StreamingScan,
@@ -287,7 +288,8 @@ def _inflate_all(
 ) -> Package:
     total = 0
 
-    def chunks(info: zipfile.ZipInfo) -> Iterator[bytes]:
+    def chunks(info: zipfile.ZipInfo, again: bool = False) -> Generator[bytes]:
+        """The part as it inflates; ``again`` for a second reading, not counted twice."""
         nonlocal total
         size = 0
         try:
@@ -295,7 +297,7 @@ def _inflate_all(
                 dtd_tail = b""
                 while chunk := part.read(1 << 16):
                     size += len(chunk)
-                    total += len(chunk)
+                    total += 0 if again else len(chunk)
                     if size > limits.part:
                         raise _refuse(
                             where,
@@ -333,16 +335,42 @@ def _inflate_all(
     bounds = Bounds(limits.rows, limits.columns, limits.cells)
     scans: dict[str, SheetScan] = {}
     needs_metadata = False
+
+    def scan_sheet(sheet: str, info: zipfile.ZipInfo) -> tuple[SheetScan, bool]:
+        """The sheet's scan, and whether it has formulas or error values. The plain shape
+        Excel writes is read fast; anything else is read again with expat."""
+        try:
+            fast = FastScan(sheet, bounds, styles)
+            plain, needs, tail = True, False, b""
+            inflating = chunks(info)
+            for chunk in inflating:
+                needs = needs or _FORMULA_OR_ERROR.search(tail + chunk) is not None
+                tail = chunk[-16:]
+                if not fast.feed(chunk):
+                    plain = False
+                    inflating.close()
+                    break
+            if plain and fast.feed(b"", final=True):
+                return fast.result, needs
+            slow = StreamingScan(sheet, bounds, styles)
+            needs, tail = False, b""
+            for chunk in chunks(info, again=True):
+                needs = needs or _FORMULA_OR_ERROR.search(tail + chunk) is not None
+                tail = chunk[-16:]
+                slow.feed(chunk)
+            slow.feed(b"", final=True)
+            return slow.result, needs
+        except SheetRefused as refused:
+            raise UserError([refused.problem]) from None
+
     for info in infos:
         sheet = by_part.get(info.filename)
-        scanner = StreamingScan(sheet, bounds, styles) if sheet is not None else None
+        if sheet is not None:
+            scans[sheet], found = scan_sheet(sheet, info)
+            needs_metadata = needs_metadata or found
+            continue
         tail = b""
         for chunk in chunks(info):
-            if scanner is not None:
-                try:
-                    scanner.feed(chunk)
-                except SheetRefused as refused:
-                    raise UserError([refused.problem]) from None
             if info.filename.startswith("xl/worksheets/") and not needs_metadata:
                 needs_metadata = _FORMULA_OR_ERROR.search(tail + chunk) is not None
                 tail = chunk[-16:]
@@ -352,12 +380,6 @@ def _inflate_all(
                     "the workbook is macro-enabled (.xlsm); save it as .xlsx "
                     "(Excel Workbook) and import that",
                 )
-        if scanner is not None and sheet is not None:
-            try:
-                scanner.feed(b"", final=True)
-            except SheetRefused as refused:
-                raise UserError([refused.problem]) from None
-            scans[sheet] = scanner.result
     external = [(name, at, f) for name, s in scans.items() for at, f in s.external]
     if external:
         raise UserError(
