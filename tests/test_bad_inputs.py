@@ -604,6 +604,11 @@ CASES: list[Bad] = [
                                {"xl/externalLinks/externalLink1.xml": b"<externalLink/>"})},
         "book.xlsx", "links to another workbook (part xl/externalLinks/externalLink1.xml)",
         args=IMPORT),
+    Bad("import: a defined name reading another workbook",
+        {"book.xlsx": repacked(in_part("xl/workbook.xml", b"</sheets>",
+                                       b'</sheets><definedNames><definedName name="b">'
+                                       b"[1]Budget!$A$1</definedName></definedNames>"))},
+        "book.xlsx", "the workbook links to another workbook", args=IMPORT),
     Bad("import: a cell written twice",
         {"book.xlsx": repacked(in_part(PROJECTS_XML, TOTAL_E4,
                                        TOTAL_E4 + b'<c r="E4" s="13"><v>1</v></c>'))},

@@ -247,6 +247,11 @@ class _Scanner:
         return number
 
 
+def external_reference(formula: str) -> bool:
+    """Whether a formula (of a cell or a defined name) reads another workbook."""
+    return _EXTERNAL.search(formula) is not None
+
+
 def _true(value: str | None) -> bool:
     return value in ("1", "true")
 

@@ -44,6 +44,7 @@ from fiscal.excel.sheet_scan import (
     SheetRefused,
     SheetScan,
     StreamingScan,
+    external_reference,
     number_formats,
 )
 
@@ -403,10 +404,23 @@ def _sheet_parts(
     sheets: list[tuple[str, str, str]] = []
     targets: dict[str, str] = {}
     external: list[str] = []
+    defined: list[str] = []  # the text of each defined name, a formula
+
+    def text(data: str) -> None:
+        defined[-1] += data
+
+    def end(tag: str) -> None:
+        if tag.rpartition(":")[2] == "definedName":
+            parser.CharacterDataHandler = None
+            if external_reference(defined[-1]):
+                external.append(defined[-1])
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         name = tag.rpartition(":")[2]
-        if name == "sheet":
+        if name == "definedName":
+            defined.append("")
+            parser.CharacterDataHandler = text
+        elif name == "sheet":
             rid = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "id"), "")
             sheets.append((attrs.get("name", ""), rid, attrs.get("state", "visible")))
         elif name == "externalReference":
@@ -420,6 +434,7 @@ def _sheet_parts(
         parser = expat.ParserCreate()
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartElementHandler = start
+        parser.EndElementHandler = end
         try:
             parser.Parse(xml, True)
         except expat.ExpatError as exc:
