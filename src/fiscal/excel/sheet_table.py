@@ -21,6 +21,7 @@ from fiscal.excel.sheet_layout import (
     Column,
     SheetSpec,
 )
+from fiscal.excel.sheet_scan import HIDDEN_SHOWN
 from fiscal.excel.xlsx_reader import Book, Sheet
 
 YEAR_VALUE = Column("value", "won", "", "", what="value")
@@ -81,12 +82,44 @@ def hidden_sheet(sheet: Sheet, template: bool) -> Problem:
     )
 
 
+def invisible_format(code: str) -> bool:
+    """A number format that shows nothing, whatever the value: ``;;;``, ``"";"";""``."""
+    return bool(code) and code.replace('""', "").strip(";") == ""
+
+
 def hidden_cells(sheet: Sheet) -> list[Problem]:
-    """A problem for each cell with data in a hidden row or column (the first few)."""
+    """A problem for each cell with data in a hidden row or column (the first few), or
+    shown with a number format that shows nothing."""
     scan = sheet.scan
-    if scan is None or not scan.hidden_count:
+    if scan is None:
         return []
     found = []
+    invisible = {i for i, code in enumerate(sheet.formats) if invisible_format(code)}
+    unseen = 0
+    for r, styles in sorted(scan.styles.items()) if invisible else ():
+        for c, style in enumerate(styles):
+            if style not in invisible or sheet.value(r, c) is None:
+                continue
+            unseen += 1
+            if unseen <= HIDDEN_SHOWN:
+                found.append(
+                    Problem(
+                        SourcePos.cell(sheet.name, r + 1, c + 1),
+                        f"{HIDDEN}: this cell holds data shown with the number format "
+                        f"{sheet.formats[style]!r}, which shows nothing; the import reads only "
+                        "what a person can see: give it the template's format",
+                    )
+                )
+    if unseen > HIDDEN_SHOWN:
+        found.append(
+            Problem(
+                SourcePos.cell(sheet.name, 1, 1),
+                f"{HIDDEN}: and {unseen - HIDDEN_SHOWN:,} more cells shown with a format "
+                "that shows nothing",
+            )
+        )
+    if not scan.hidden_count:
+        return found
     for r, c in scan.hidden_cells:
         line = "row" if r in scan.hidden_rows else "column"
         found.append(

@@ -129,10 +129,11 @@ class Book:
         return self.sheets.get(name)
 
 
-def read_book(path: Path, limits: Limits = IMPORT_LIMITS, styles: bool = False) -> Book:
+def read_book(path: Path, limits: Limits = IMPORT_LIMITS, styles: bool = True) -> Book:
     """Read every sheet of the workbook at ``path``; raise UserError if it cannot be read.
 
-    With ``styles``, each cell's number format is kept too (verify compares them)."""
+    With ``styles``, each cell's number format is kept too: verify compares them, and the
+    import refuses a value shown with a format that hides it."""
     data = _read_file(path, limits)
     package = check_package(data, SourcePos.of(path), limits, styles)
     return _read_cells(path, data, package, limits)
