@@ -305,6 +305,75 @@ def far_cell(folder: Path, target: Path) -> None:
     book.close()
 
 
+# --- Excel reading (round two): builders ---------------------------------------------------
+
+PROJECTS_XML = "xl/worksheets/sheet5.xml"  # the prefilled template's Projects sheet
+TOTAL_E4 = b'<c r="E4" s="13"><v>20000000000</v></c>'  # a project's total_krw
+LINKED_E4 = b'<c r="E4" s="13"><f>[1]Budget!A1</f><v>20000000000</v></c>'
+
+
+def in_part(part: str, old: bytes, new: bytes) -> Callable[[str, bytes], bytes]:
+    """Replace ``old`` (which must be there) by ``new`` in one part of the template."""
+
+    def change(name: str, data: bytes) -> bytes:
+        if name != part:
+            return data
+        assert old in data, (part, old)
+        return data.replace(old, new, 1)
+
+    return change
+
+
+def total_typed(text: str) -> Made:
+    cell = f'<c r="E4" s="13" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+    return repacked(in_part(PROJECTS_XML, TOTAL_E4, cell))
+
+
+def total_number(xml_number: str) -> Made:
+    return repacked(in_part(PROJECTS_XML, TOTAL_E4, f'<c r="E4" s="13"><v>{xml_number}</v></c>'
+                            .encode()))  # fmt: skip
+
+
+def duplicate_part(folder: Path, target: Path) -> None:
+    """The Projects sheet twice in the zip: the second with another total."""
+    import warnings
+
+    with (
+        zipfile.ZipFile(template(folder)) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name, and writes it
+        for info in source.infolist():
+            out.writestr(info.filename, source.read(info))
+        data = source.read(PROJECTS_XML).replace(b"<v>20000000000</v>", b"<v>90000000000</v>")
+        out.writestr(PROJECTS_XML, data)
+
+
+def whitespace_bomb(folder: Path, target: Path) -> None:
+    """60 MB of spaces inside a sheet, which deflate to a few tens of KB."""
+    with (
+        zipfile.ZipFile(template(folder)) as source,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == PROJECTS_XML:
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (60 << 20), 1)
+            out.writestr(info.filename, data)
+
+
+def named_pipe(folder: Path, target: Path) -> None:
+    os.mkfifo(target)
+
+
+FAR_INSTRUCTIONS = in_part(
+    "xl/worksheets/sheet1.xml",
+    b"</sheetData>",
+    b'<row r="100000"><c r="SF100000"><v>1</v></c></row></sheetData>',
+)
+
+
 # --- the corpus --------------------------------------------------------------------------
 
 
@@ -651,6 +720,68 @@ CASES: list[Bad] = [
               "-o", "rules/ruleset.yaml", "--force")),
     Bad("rule: a symbolic link inside the ruleset", {PARAM: symlink_to("elsewhere.yaml")},
         PARAM, "is a symbolic link; fiscal refuses symbolic links inside a ruleset"),
+    # --- Excel reading (round two) ---
+    Bad("import: 20.000 typed in a won cell", {"book.xlsx": total_typed("20.000")},
+        "Projects!E4", "'20.000' could be 20000 or 20", args=IMPORT),
+    Bad("import: a decimal comma in a won cell", {"book.xlsx": total_typed("20000000000,5")},
+        "Projects!E4", "',' here marks a decimal part", args=IMPORT),
+    Bad("import: thousands grouped wrongly", {"book.xlsx": total_typed("2,00,00,000")},
+        "Projects!E4", "must group the digits by three", args=IMPORT),
+    Bad("import: NaN in a number cell", {"book.xlsx": total_number("NaN")},
+        "Projects!E4", "got NaN (not a number)", args=IMPORT),
+    Bad("import: infinity in a number cell", {"book.xlsx": total_number("inf")},
+        "Projects!E4", "got an infinite number", args=IMPORT),
+    Bad("import: a fraction in a won number cell", {"book.xlsx": total_number("20000.5")},
+        "Projects!E4", "a whole number has no decimal part", args=IMPORT),
+    Bad("import: a very hidden Shares sheet",
+        {"book.xlsx": repacked(in_part("xl/workbook.xml", b'name="Shares" sheetId="6"',
+                                       b'name="Shares" sheetId="6" state="veryHidden"'))},
+        "Shares!A1", "hidden content: the sheet is very hidden", args=IMPORT),
+    Bad("import: a hidden row with data",
+        {"book.xlsx": repacked(in_part(PROJECTS_XML, b'<row r="4" ', b'<row r="4" hidden="1" '))},
+        "Projects!A4", "hidden content: this cell holds data in a hidden row", args=IMPORT),
+    Bad("import: a hidden column with data",
+        {"book.xlsx": repacked(in_part(PROJECTS_XML, b"<cols>",
+                                       b'<cols><col min="5" max="5" hidden="1"/>'))},
+        "Projects!E4", "hidden content: this cell holds data in a hidden column", args=IMPORT),
+    Bad("import: won shown with a format that shows nothing",
+        {"book.xlsx": repacked(in_part("xl/styles.xml", b'formatCode="#,##0"',
+                                       b'formatCode=";;;"'))},
+        "Projects!E4", "hidden content: this cell holds data shown with the number format ';;;'",
+        args=IMPORT),
+    Bad("import: a formula reading another workbook",
+        {"book.xlsx": repacked(in_part(PROJECTS_XML, TOTAL_E4, LINKED_E4))},
+        "Projects!E4", "the formula =[1]Budget!A1 reads another workbook", args=IMPORT),
+    Bad("import: an external link part",
+        {"book.xlsx": repacked(lambda n, d: d,
+                               {"xl/externalLinks/externalLink1.xml": b"<externalLink/>"})},
+        "book.xlsx", "links to another workbook (part xl/externalLinks/externalLink1.xml)",
+        args=IMPORT),
+    Bad("import: a defined name reading another workbook",
+        {"book.xlsx": repacked(in_part("xl/workbook.xml", b"</sheets>",
+                                       b'</sheets><definedNames><definedName name="b">'
+                                       b"[1]Budget!$A$1</definedName></definedNames>"))},
+        "book.xlsx", "the workbook links to another workbook", args=IMPORT),
+    Bad("import: a cell written twice",
+        {"book.xlsx": repacked(in_part(PROJECTS_XML, TOTAL_E4,
+                                       TOTAL_E4 + b'<c r="E4" s="13"><v>1</v></c>'))},
+        "Projects!E4", "this cell is written twice in the sheet's XML", args=IMPORT),
+    Bad("import: a zip part written twice", {"book.xlsx": Made(duplicate_part)}, "book.xlsx",
+        "the package holds two parts named 'xl/worksheets/sheet5.xml'", args=IMPORT),
+    Bad("import: one cell far out on Instructions", {"book.xlsx": repacked(FAR_INSTRUCTIONS)},
+        "Instructions!SF100000", "far beyond any table (at most 100,000 rows, 500 columns and "
+        "2,000,000 cells", args=IMPORT),
+    Bad("import: a forged dimension",
+        {"book.xlsx": repacked(in_part(PROJECTS_XML, b'<dimension ref="A1:J',
+                                       b'<dimension ref="A1:XFD1048576"/><x a="'))},
+        "Projects!XFD1048576", "the sheet says its cells reach here (dimension A1:XFD1048576)",
+        args=IMPORT),
+    Bad("import: a sheet of whitespace", {"book.xlsx": Made(whitespace_bomb)}, "book.xlsx",
+        "part xl/worksheets/sheet5.xml unpacks to more than 52,428,800 bytes", args=IMPORT),
+    Bad("import: a named pipe", {"book.xlsx": Made(named_pipe)}, "book.xlsx",
+        "not a regular file (a device, a named pipe or a socket)", args=IMPORT),
+    Bad("import: a device", {}, "/dev/zero", "not a regular file",
+        args=("import", "/dev/zero", "--rules", "rules", "--inputs", "inputs", "--dry-run")),
 ]
 # fmt: on
 

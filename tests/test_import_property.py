@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from fiscal.errors import SourcePos
-from fiscal.excel.agreement_sheets import agreements_from_tables
+from fiscal.excel.agreement_tables import agreements_from_tables
 from fiscal.excel.celldoc import CellDoc
 from fiscal.excel.excel_import import read_tables
 from fiscal.excel.template import agreements_template, write_template
@@ -183,7 +183,7 @@ def amendments(draw: st.DrawFn, data: dict[str, Any], signed: date, ended: date)
 
 
 def canonical(data: dict[str, Any]) -> dict[str, Any]:
-    from fiscal.excel.agreement_sheets import AGREEMENT_KEYS, TERMS_KEYS
+    from fiscal.excel.agreement_tables import AGREEMENT_KEYS, TERMS_KEYS
 
     out = {k: data[k] for k in AGREEMENT_KEYS if k in data}
     out["projects"] = [{k: p[k] for k in TERMS_KEYS if k in p} for p in data["projects"]]

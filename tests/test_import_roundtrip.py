@@ -265,7 +265,8 @@ def test_a_deleted_series_leaves_national_yaml_and_a_new_indicator_gets_its_file
         )  # fmt: skip
         regions = [r[1] for r in rows["Regional"][3:] if r[0] == "population"]
         for n, region in enumerate(regions):
-            rows["Regional"].append(["households", region, *[f"{1000 + n:,}"] * (width - 2)])
+            # Grouped by two marks: one mark alone (1,016) could be a decimal, and is refused.
+            rows["Regional"].append(["households", region, *[f"{1_000_000 + n:,}"] * (width - 2)])
 
     rewrite(book, book, change)
     done = do_import(book, rules, inputs)
@@ -275,7 +276,7 @@ def test_a_deleted_series_leaves_national_yaml_and_a_new_indicator_gets_its_file
     national = (inputs / "national.yaml").read_text(encoding="utf-8")
     assert "vat_base" not in national and "internal_tax:" in national
     households = (inputs / "regional" / "households.yaml").read_text(encoding="utf-8")
-    assert "growth: 0.01\n" in households and "  jeju:\n    2025: 1016\n" in households
+    assert "growth: 0.01\n" in households and "  jeju:\n    2025: 1000016\n" in households
     assert "ko: 가구 수\n" in households
 
 

@@ -12,6 +12,9 @@ import json
 import re
 import shutil
 import subprocess
+import time
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,3 +193,170 @@ def test_a_workbook_of_rules_as_of_a_day_is_verified_against_that_commit(
     ).stdout.strip()  # fmt: skip
     assert f"rules {commit}" in done.stdout
     assert "OK: every figure matches" in done.stdout
+
+
+# --- what a reader sees (round two) ----------------------------------------------------------
+
+
+def part_of(book: Path, sheet: str) -> str:
+    """The zip part of a worksheet, from the workbook's own list of sheets."""
+    with zipfile.ZipFile(book) as package:
+        listed = package.read("xl/workbook.xml").decode()
+        rels = package.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'<sheet name="{sheet}" sheetId="\d+" r:id="(rId\d+)"', listed)
+    assert rid is not None
+    target = re.search(rf'Id="{rid[1]}" [^>]*Target="([^"]+)"', rels)
+    assert target is not None
+    return "xl/" + target[1]
+
+
+def repacked(source: Path, target: Path, change: Callable[[str, bytes], bytes]) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, change(info.filename, old.read(info)))
+    return target
+
+
+def money_cell(book: Path) -> tuple[str, str]:
+    """A Ledger amount cell as the sheet's XML writes it, and its address."""
+    part = part_of(book, "Ledger")
+    with zipfile.ZipFile(book) as package:
+        xml = package.read(part).decode()
+    found = re.search(r'<c r="(E\d+)" s="\d+"><v>[1-9]\d{6,}</v></c>', xml)
+    assert found is not None
+    return found[0], found[1]
+
+
+@pytest.mark.parametrize(
+    "number_format",
+    ['"46,000"', "#,##0,,", '#,##0;#,##0;"0"'],
+    ids=["a literal", "scaled to millions", "a section for negatives"],
+)
+def test_a_money_cell_shown_with_another_number_format_is_found(
+    made: Made, tmp_path: Path, number_format: str
+) -> None:
+    _, address = money_cell(made.book)
+    book = openpyxl.load_workbook(made.book)
+    book["Ledger"][address].number_format = number_format
+    changed = tmp_path / "format.xlsx"
+    book.save(changed)
+    done = run_fiscal("verify", changed, cwd=tmp_path)
+    assert done.returncode == 4, done.stdout + done.stderr
+    line = next(li for li in done.stdout.splitlines() if li.startswith(f"Ledger!{address}:"))
+    assert f"shown with the number format {number_format!r}" in line
+    assert "shown with the number format '#,##0'" in line
+    assert "OK" not in done.stdout
+
+
+def test_a_formula_that_kept_the_cached_value_is_found(made: Made, tmp_path: Path) -> None:
+    xml, address = money_cell(made.book)
+    formula = xml.replace("><v>", "><f>E2*2</f><v>", 1)
+    part = part_of(made.book, "Ledger")
+    changed = repacked(
+        made.book,
+        tmp_path / "formula.xlsx",
+        lambda name, data: data.replace(xml.encode(), formula.encode()) if name == part else data,
+    )
+    done = run_fiscal("verify", changed, "--json", cwd=tmp_path)
+    assert done.returncode == 4, done.stdout + done.stderr
+    cells = {c["cell"]: c for c in json.loads(done.stdout)["cells"]}
+    assert cells[f"Ledger!{address}"]["workbook"]["formula"] == "=E2*2"
+
+
+def provenance_row(book: Path, key: str) -> int:
+    rows = openpyxl.load_workbook(book, read_only=True)["Provenance"].iter_rows(values_only=True)
+    return next(n for n, row in enumerate(rows, start=1) if row[0] == key)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("2025-2030x", "expected the years as 2025-2030, found '2025-2030x'"),
+        ("", "expected the years as 2025-2030, found ''"),
+        ("2030-2025", "expected the years as 2025-2030 (first before last, within 1900-2200)"),
+        ("1-999999", "expected the years as 2025-2030 (first before last, within 1900-2200)"),
+    ],
+)
+def test_a_damaged_years_cell_is_a_user_error_at_its_cell(
+    made: Made, tmp_path: Path, value: str, words: str
+) -> None:
+    row = provenance_row(made.book, "years")
+    book = edited(made.book, tmp_path / "years.xlsx", "Provenance", f"B{row}", value or None)
+    done = run_fiscal("verify", book, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"Provenance!B{row}: {words}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_removed_years_row_is_a_user_error(made: Made, tmp_path: Path) -> None:
+    row = provenance_row(made.book, "years")
+    book = openpyxl.load_workbook(made.book)
+    book["Provenance"].delete_rows(row)
+    changed = tmp_path / "no-years.xlsx"
+    book.save(changed)
+    done = run_fiscal("verify", changed, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Provenance!A1: the Provenance sheet has no 'years' row" in done.stderr
+
+
+def test_one_far_cell_is_refused_before_a_grid_is_built(made: Made, tmp_path: Path) -> None:
+    part = part_of(made.book, "Provenance")
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    changed = repacked(
+        made.book,
+        tmp_path / "far.xlsx",
+        lambda name, data: (
+            data.replace(b"</sheetData>", far + b"</sheetData>") if name == part else data
+        ),
+    )
+    done = run_fiscal("verify", changed, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Provenance!XFD1048576: the sheet has a cell here, far beyond any table" in done.stderr
+
+
+def test_a_workbook_of_whitespace_is_refused_by_its_inflated_size(
+    made: Made, tmp_path: Path
+) -> None:
+    changed = tmp_path / "spaces.xlsx"
+    part = part_of(made.book, "Summary")
+    with (
+        zipfile.ZipFile(made.book) as old,
+        zipfile.ZipFile(changed, "w", zipfile.ZIP_DEFLATED) as new,
+    ):
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename != part:
+                new.writestr(info.filename, data)
+                continue
+            head, _, tail = data.partition(b"<sheetData>")
+            with new.open(part, "w", force_zip64=True) as out:
+                out.write(head + b"<sheetData>")
+                for _ in range(256):
+                    out.write(b" " * (1 << 20))
+                out.write(tail)
+    started = time.monotonic()
+    done = run_fiscal("verify", changed, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "refusing to read it: the workbook says it unpacks to" in done.stderr
+    assert time.monotonic() - started < 5
+
+
+def test_a_device_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    done = run_fiscal("verify", "/dev/zero", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "/dev/zero: not a regular file" in done.stderr
+
+
+def test_a_very_hidden_sheet_added_or_a_sheet_hidden_is_named(made: Made, tmp_path: Path) -> None:
+    changed = repacked(
+        made.book,
+        tmp_path / "hidden.xlsx",
+        lambda name, data: (
+            data.replace(b'<sheet name="Pools"', b'<sheet state="veryHidden" name="Pools"')
+            if name == "xl/workbook.xml"
+            else data
+        ),
+    )
+    done = run_fiscal("verify", changed, cwd=tmp_path)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "sheet 'Pools' is veryHidden; fiscal wrote it visible" in done.stdout

@@ -15,6 +15,7 @@ can still run and report their own findings elsewhere.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -28,7 +29,13 @@ EXACT_LIMIT = 2**53  # a spreadsheet number holds whole won exactly only below t
 _ID = re.compile(r"[a-z0-9][a-z0-9_\-]*")
 _DATE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})\.?")
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
-_WON_DECOR = str.maketrans("", "", ",  \u00a0\u202f_₩")
+# Currency marks a person may type around won: "₩1,000", "1,000원", "1000 KRW".
+_CURRENCY = re.compile(r"^\s*₩\s*|\s*(?:원|KRW|krw)\s*$")
+_DIGITS = frozenset("0123456789")
+_SPACES = frozenset(" \u00a0\u202f")
+_MARKS = frozenset(",.") | _SPACES
+# Digits grouped by three with one mark, e.g. 1,234,567 (which mark is checked apart).
+_GROUPED = re.compile(r"\d{1,3}(?:[,. \u00a0\u202f]\d{3})+")
 NONE_WORD = "none"
 
 
@@ -89,6 +96,11 @@ def parse(column: Column, raw: Any, *, allow_none: bool = False) -> Parsed:
         return Parsed(NONE_WORD)
     if isinstance(raw, timedelta | time):
         return fail(f"expected {_expected(column)}, got a time of day or duration")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        # Excel never saves one; a file written by another program can, and every later
+        # comparison with it would be false.
+        what = "NaN (not a number)" if math.isnan(raw) else "an infinite number"
+        return fail(f"expected {_expected(column)}, got {what}; type the value")
     kind = column.kind
     if kind in ("text", "param"):
         text = text_of(raw)
@@ -118,7 +130,7 @@ def _expected(column: Column) -> str:
         "enum": "one of the listed values",
         "date": "a date such as 2025-03-20",
         "year": "a year such as 2025",
-        "won": "a whole number of won",
+        "won": _whole(column),
         "share": "a percentage such as 60% or 0.6",
         "rate": "a percentage such as 3% or 0.03",
     }[column.kind]
@@ -187,12 +199,19 @@ def _year(raw: Any) -> Parsed:
     return Parsed(year)
 
 
+def _whole(column: Column) -> str:
+    # The year columns of the inputs hold won or counts (a population), by the row's unit.
+    return "a whole number" if column.key == "value" else "a whole number of won"
+
+
 def _won(column: Column, raw: Any) -> Parsed:
     if isinstance(raw, bool | date):
-        return fail(f"expected a whole number of won, got {text_of(raw)}")
+        return fail(f"expected {_whole(column)}, got {text_of(raw)}")
     if isinstance(raw, int | float):
         if isinstance(raw, float) and not raw.is_integer():
-            return fail(f"expected a whole number of won, got {text_of(raw)}")
+            return fail(
+                f"expected {_whole(column)}, got {text_of(raw)}: a whole number has no decimal part"
+            )
         if abs(raw) >= EXACT_LIMIT:
             return fail(
                 f"{column.noun} {text_of(raw)} is too large for a spreadsheet number to hold "
@@ -200,17 +219,64 @@ def _won(column: Column, raw: Any) -> Parsed:
             )
         amount = int(raw)
     else:
-        text = str(raw).strip()
-        cleaned = text.translate(_WON_DECOR).removesuffix("원").removesuffix("KRW")
-        if not _NUMBER.fullmatch(cleaned):
-            return fail(f"expected a whole number of won, got {text!r}")
-        number = Decimal(cleaned)
-        if number != number.to_integral_value():
-            return fail(f"expected a whole number of won, got {text!r}")
-        amount = int(number)
+        read = whole_number_text(str(raw))
+        if isinstance(read, str):
+            return fail(read.replace("a whole number", _whole(column)))
+        amount = read
     if amount < 0:
         return Parsed(amount, f"{column.noun} {amount:,} is negative; expected 0 or more")
     return Parsed(amount)
+
+
+def whole_number_text(typed: str) -> int | str:
+    """A whole number typed as text, or why it cannot be read as exactly one.
+
+    Thousands separators are read only where they group by three from the right, the same
+    mark throughout (``1,234,567``, ``1.234.567``, ``1 234 567``). A decimal mark is never
+    read in a whole number: ``9285,5`` is not 92,855. A single mark before three digits
+    (``20.000``, ``1,234``) is a thousands separator in Korea and a decimal mark in much of
+    Europe, so it is refused with both readings rather than guessed.
+    """
+    text = typed.strip()
+    shown = repr(text)
+    body = _CURRENCY.sub("", text)
+    sign = ""
+    if body[:1] in "+-" and body:
+        sign, body = body[:1], body[1:].strip()
+    if not body or body[0] not in _DIGITS or body[-1] not in _DIGITS:
+        return f"expected a whole number, got {shown}"
+    marks = {m for m in body if m not in _DIGITS}
+    if not marks:
+        return int(sign + body)
+    if not marks <= _MARKS:
+        return f"expected a whole number, got {shown}"
+    groups = _GROUPED.fullmatch(body)
+    if groups is not None and len(marks) == 1:
+        digits = "".join(d for d in body if d in _DIGITS)
+        if body.count(next(iter(marks))) > 1 or next(iter(marks)) in _SPACES:
+            return int(sign + digits)
+        # One mark before three digits: thousands or a decimal part?
+        decimal = Decimal(sign + body.replace(",", ".")).normalize()
+        return (
+            f"{shown} could be {sign}{digits} or {decimal:f} (the mark read as thousands or as "
+            f"decimals); type {sign}{digits} without separators, or the number you meant"
+        )
+    last = max(body.rfind("."), body.rfind(","))
+    head, fraction = body[:last], body[last + 1 :]
+    head_marks = {m for m in head if m not in _DIGITS}
+    head_ok = not head_marks or (
+        len(head_marks) == 1 and body[last] not in head_marks and _GROUPED.fullmatch(head)
+    )
+    if fraction and set(fraction) <= _DIGITS and head_ok:
+        return (
+            f"expected a whole number, got {shown}: {body[last]!r} here marks a decimal "
+            "part, which a whole number does not have (thousands are grouped by three: "
+            "1,234,567)"
+        )
+    return (
+        f"expected a whole number, got {shown}: thousands separators must group the digits "
+        "by three from the right, with one mark throughout (1,234,567 or 1.234.567)"
+    )
 
 
 def percent(value: Decimal) -> str:

@@ -3,7 +3,7 @@
 The pipeline: read the workbook safely (:mod:`fiscal.excel.xlsx_reader`), find what kind
 of template it is from its hidden ``fiscal`` sheet, read every table against its spec
 (:mod:`fiscal.excel.sheet_table`), build and check the agreements or inputs at their
-cells (:mod:`fiscal.excel.agreement_sheets`, :mod:`fiscal.excel.input_sheets`), render each
+cells (:mod:`fiscal.excel.agreement_tables`, :mod:`fiscal.excel.input_sheets`), render each
 file with the one YAML writer, and finally load the folder as it would be after the
 import with the ordinary loader, so nothing is written that ``fiscal validate`` would
 refuse. Any problem anywhere stops the import before a file is touched.
@@ -30,7 +30,7 @@ from fiscal.excel.sheet_layout import (
     TEMPLATE_VERSION,
     WorkbookKind,
 )
-from fiscal.excel.sheet_table import Table, read_table
+from fiscal.excel.sheet_table import Table, hidden_sheets, read_table
 from fiscal.excel.xlsx_reader import Book, read_book
 from fiscal.files.paths import file_for_id, outside
 from fiscal.files.yaml_writer import dump
@@ -68,6 +68,7 @@ def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportRe
     meta = template_meta(book)
     problems: list[Problem] = check_meta_ids(meta)
     tables = read_tables(book, meta.kind, problems, meta)
+    problems.extend(hidden_sheets(book, SHEETS[meta.kind]))
     if tables is None:
         raise UserError(problems)
     if meta.kind == "agreements":
@@ -227,7 +228,7 @@ def _render(path: Path, data: dict[str, Any]) -> str:
 def _agreements(
     tables: dict[str, Table], meta: Meta, rules_root: Path, problems: list[Problem]
 ) -> ImportResult:
-    from fiscal.excel.agreement_sheets import agreements_from_tables
+    from fiscal.excel.agreement_tables import agreements_from_tables
     from fiscal.rules.loader import check_ruleset
 
     ruleset, found = check_ruleset(rules_root)

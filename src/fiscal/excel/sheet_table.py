@@ -14,8 +14,15 @@ from dataclasses import dataclass, field
 
 from fiscal.errors import Problem, SourcePos, column_letter
 from fiscal.excel.cells import BLANK, Parsed, fail, parse, text_of
-from fiscal.excel.sheet_layout import FIRST_DATA_ROW, Column, SheetSpec
-from fiscal.excel.xlsx_reader import Sheet
+from fiscal.excel.sheet_layout import (
+    FIRST_DATA_ROW,
+    LISTS_SHEET,
+    META_SHEET,
+    Column,
+    SheetSpec,
+)
+from fiscal.excel.sheet_scan import HIDDEN_SHOWN
+from fiscal.excel.xlsx_reader import Book, Sheet
 
 YEAR_VALUE = Column("value", "won", "", "", what="value")
 
@@ -50,6 +57,100 @@ class Table:
         return SourcePos.cell(self.spec.name, row.number, len(self.spec.columns) + 1 + index)
 
 
+# Named so a person can search for it, and so every such finding reads alike: what the
+# import reads must be what the person who checked the workbook saw.
+HIDDEN = "hidden content"
+
+
+def hidden_sheet(sheet: Sheet, template: bool) -> Problem:
+    how = (
+        "very hidden (Excel's Unhide does not even list it)"
+        if sheet.state == "veryHidden"
+        else "hidden"
+    )
+    where = SourcePos.cell(sheet.name, 1, 1)
+    if template:
+        return Problem(
+            where,
+            f"{HIDDEN}: the sheet is {how}; the import reads only what a person can see: "
+            "unhide it and check it, or copy your rows into a fresh template",
+        )
+    return Problem(
+        where,
+        f"{HIDDEN}: the sheet is {how} and is not one of the template's; nothing in it would "
+        "be imported: delete it, or unhide it and check what it holds",
+    )
+
+
+def invisible_format(code: str) -> bool:
+    """A number format that shows nothing, whatever the value: ``;;;``, ``"";"";""``."""
+    return bool(code) and code.replace('""', "").strip(";") == ""
+
+
+def hidden_cells(sheet: Sheet) -> list[Problem]:
+    """A problem for each cell with data in a hidden row or column (the first few), or
+    shown with a number format that shows nothing."""
+    scan = sheet.scan
+    if scan is None:
+        return []
+    found = []
+    invisible = {i for i, code in enumerate(sheet.formats) if invisible_format(code)}
+    unseen = 0
+    for r, styles in sorted(scan.styles.items()) if invisible else ():
+        for c, style in enumerate(styles):
+            if style not in invisible or sheet.value(r, c) is None:
+                continue
+            unseen += 1
+            if unseen <= HIDDEN_SHOWN:
+                found.append(
+                    Problem(
+                        SourcePos.cell(sheet.name, r + 1, c + 1),
+                        f"{HIDDEN}: this cell holds data shown with the number format "
+                        f"{sheet.formats[style]!r}, which shows nothing; the import reads only "
+                        "what a person can see: give it the template's format",
+                    )
+                )
+    if unseen > HIDDEN_SHOWN:
+        found.append(
+            Problem(
+                SourcePos.cell(sheet.name, 1, 1),
+                f"{HIDDEN}: and {unseen - HIDDEN_SHOWN:,} more cells shown with a format "
+                "that shows nothing",
+            )
+        )
+    if not scan.hidden_count:
+        return found
+    for r, c in scan.hidden_cells:
+        line = "row" if r in scan.hidden_rows else "column"
+        found.append(
+            Problem(
+                SourcePos.cell(sheet.name, r + 1, c + 1),
+                f"{HIDDEN}: this cell holds data in a hidden {line}; the import reads only what "
+                "a person can see: unhide it (Home > Format > Hide & Unhide) and check it, or "
+                "clear it",
+            )
+        )
+    more = scan.hidden_count - len(scan.hidden_cells)
+    if more:
+        found.append(
+            Problem(
+                SourcePos.cell(sheet.name, 1, 1),
+                f"{HIDDEN}: and {more:,} more cells with data in hidden rows or columns",
+            )
+        )
+    return found
+
+
+def hidden_sheets(book: Book, specs: tuple[SheetSpec, ...]) -> list[Problem]:
+    """Hidden sheets the template did not make: the template hides only its own two."""
+    known = {spec.name for spec in specs} | {META_SHEET, LISTS_SHEET}
+    return [
+        hidden_sheet(sheet, template=False)
+        for sheet in book.sheets.values()
+        if not sheet.visible and sheet.name not in known
+    ]
+
+
 def notes_text(column: Column) -> str:
     return f"{column.en}\n{column.ko}"
 
@@ -65,6 +166,10 @@ def read_table(
 
     ``written`` are the notes and example rows the template recorded (see :func:`header_rows`).
     """
+    if not sheet.visible:
+        problems.append(hidden_sheet(sheet, template=True))
+        return None
+    problems.extend(hidden_cells(sheet))
     fixed = len(spec.columns)
     header_ok = True
 

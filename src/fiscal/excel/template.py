@@ -409,7 +409,7 @@ def _years_list(used: list[int]) -> list[str | int]:
 
 def agreements_template(ruleset: Ruleset, prefill: bool) -> Template:
     """The agreements template for ``ruleset``; with ``prefill``, holding its agreements."""
-    from fiscal.excel.agreement_sheets import EVIDENCE, KINDS, STATUSES, agreement_rows
+    from fiscal.excel.agreement_rows import EVIDENCE, KINDS, STATUSES, agreement_rows
     from fiscal.rules.types import Unit
 
     agreements = list(ruleset.agreements) if prefill else []
@@ -489,7 +489,7 @@ def build_template(kind: str, rules_root: Path, inputs_root: Path, prefill: bool
     A prefill needs readable files; a blank template needs only the ruleset's regions.
     """
     from fiscal.errors import Problem, SourcePos, UserError
-    from fiscal.excel.agreement_sheets import Unrepresentable
+    from fiscal.excel.agreement_rows import Unrepresentable
     from fiscal.rules.loader import load_ruleset
 
     ruleset = load_ruleset(rules_root)

@@ -37,14 +37,20 @@ from fiscal.excel.xlsx_reader import Book, Limits, read_book
 from fiscal.report.provenance import FileHash, sha256_file
 from fiscal.version import __version__
 
-# Workbooks fiscal writes reach tens of MB at national scale over decades.
+# Workbooks fiscal writes reach tens of MB at national scale over decades: the benchmark's
+# 165,586 Ledger rows (243 governments, 30 years) are about 48 MB of sheet XML and 1.2
+# million cells. The bounds leave room for several times that, and no more: each part is
+# held in memory whole by the reader, and each cell of a sheet's grid costs about 100 bytes.
 VERIFY_LIMITS = Limits(
-    file_bytes=1024 * 1024 * 1024,
-    uncompressed=4 * 1024 * 1024 * 1024,
+    file_bytes=256 * 1024 * 1024,
+    uncompressed=256 * 1024 * 1024,
+    part=128 * 1024 * 1024,
     rows=1_048_576,
     columns=16_384,
+    cells=8_000_000,
     what="a workbook to verify",
 )
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # as the inputs allow
 SHOWN = 50  # differing cells listed; the rest are counted
 _RELATIVE = 1e-12  # a ratio re-saved by a spreadsheet program may move in its last digit
 
@@ -79,8 +85,35 @@ class Recorded:
 
     @property
     def years(self) -> list[int]:
-        first, _, last = (self.values.get("years") or "").partition("-")
-        return list(range(int(first), int(last) + 1))
+        """The years of the run, as ``2025-2030``; a user error at the cell otherwise."""
+        text = self.values.get("years")
+        if text is None:
+            raise UserError(
+                [
+                    Problem(
+                        SourcePos.cell("Provenance", 1, 1),
+                        "the Provenance sheet has no 'years' row (it should say e.g. "
+                        "2025-2030): it was edited, or not written by fiscal project",
+                    )
+                ]
+            )
+        first, dash, last = text.strip().partition("-")
+        if not (dash and first.strip().isdecimal() and last.strip().isdecimal()):
+            raise UserError(
+                [Problem(self.at("years"), f"expected the years as 2025-2030, found {text!r}")]
+            )
+        start, end = int(first), int(last)
+        if not FIRST_YEAR <= start <= end <= LAST_YEAR:
+            raise UserError(
+                [
+                    Problem(
+                        self.at("years"),
+                        f"expected the years as 2025-2030 (first before last, within "
+                        f"{FIRST_YEAR}-{LAST_YEAR}), found {text!r}",
+                    )
+                ]
+            )
+        return list(range(start, end + 1))
 
 
 @dataclass(frozen=True)
@@ -121,7 +154,7 @@ class Verification:
 
 def verify(workbook: Path, rules: Path | None = None, inputs: Path | None = None) -> Verification:
     """Verify ``workbook`` against its rules and inputs (or the folders given instead)."""
-    book = read_book(workbook, VERIFY_LIMITS)
+    book = read_book(workbook, VERIFY_LIMITS, styles=True)
     provenance = book.sheet("Provenance")
     if provenance is None:
         raise UserError(
@@ -143,6 +176,7 @@ def verify(workbook: Path, rules: Path | None = None, inputs: Path | None = None
             ]
         )
     recorded = read_provenance(book)
+    recorded.years  # noqa: B018 - a damaged years cell is a user error before any work
     result = Verification(workbook, recorded)
     version = recorded.get("fiscal version")
     if version and version != __version__:
@@ -436,7 +470,7 @@ def _rewrite_workbook(
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fiscal-verify-")))
     target = folder / "recomputed.xlsx"
     write_book(target, projection_book(projection, ruleset, provenance, shown))
-    return read_book(target, VERIFY_LIMITS)
+    return read_book(target, VERIFY_LIMITS, styles=True)
 
 
 # --- comparing --------------------------------------------------------------------------------
@@ -487,6 +521,7 @@ def _compare(
         if have is None:
             sheets.append(Problem(where, f"sheet {name!r} is missing: deleted or renamed by hand"))
             continue
+        sheets.extend(_hidden(where, have, sheet))
         if result is not None:
             result.sheets_compared += 1
             if name == "Ledger":
@@ -497,13 +532,72 @@ def _compare(
             for c in range(width):
                 want = _normal(sheet.value(r, c), rewrite)
                 got = _normal(have.value(r, c), [])
-                if not _same(got, want):
+                found = _seen(have, sheet, r, c, got, want)
+                if found is not None or not _same(got, want):
                     context = _ledger_context(sheet, r) if name == "Ledger" else ""
-                    differences.append(CellDifference(name, r, c, got, want, context))
+                    got_shown, want_shown = found or (got, want)
+                    differences.append(CellDifference(name, r, c, got_shown, want_shown, context))
+        # A formula beyond the grid of values (a formula whose cached value is blank).
+        for r, c in sorted(set(have.formulas) - set(sheet.formulas)):
+            if r >= height or c >= width:
+                formula = have.formulas[(r, c)]
+                differences.append(
+                    CellDifference(name, r, c, Shown(None, formula=formula), Shown(None))
+                )
     for name in book.sheets:
         if name not in expected.sheets and name not in skip:
             sheets.append(Problem(where, f"sheet {name!r} is not one fiscal wrote: added by hand"))
     return differences, sheets
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A cell as a person sees it in a spreadsheet program, when its value alone does not
+    say it: the number format it is shown with, or the formula Excel recalculates on
+    opening (fiscal's workbooks ask for a full recalculation on load, so the value cached
+    in the file is not what is shown)."""
+
+    value: Any
+    number_format: str | None = None
+    formula: str | None = None
+
+    def __str__(self) -> str:
+        text = show(self.value)
+        if self.formula is not None:
+            return f"the formula ={self.formula} (cached {text}; Excel shows its result)"
+        if self.number_format is not None:
+            return f"{text} shown with the number format {self.number_format!r}"
+        return f"{text} as a value"
+
+
+def _seen(have: Any, wrote: Any, r: int, c: int, got: Any, want: Any) -> tuple[Shown, Shown] | None:
+    """How the cell differs in what a reader sees, though its value may be the same."""
+    formula = have.formulas.get((r, c))
+    if formula is not None and (r, c) not in wrote.formulas:
+        return Shown(got, formula=formula), Shown(want)
+    if got is None and want is None:
+        return None  # an empty cell shows nothing, whatever its format
+    shown_as, written_as = have.number_format(r, c), wrote.number_format(r, c)
+    if shown_as != written_as:
+        return Shown(got, number_format=shown_as), Shown(want, number_format=written_as)
+    return None
+
+
+def _hidden(where: SourcePos, have: Any, wrote: Any) -> list[Problem]:
+    """A sheet, or figures on it, hidden since fiscal wrote it: a reader would not see them."""
+    found = []
+    if have.state != wrote.state:
+        found.append(
+            Problem(where, f"sheet {have.name!r} is {have.state}; fiscal wrote it {wrote.state}")
+        )
+    hidden = have.scan.hidden_count if have.scan is not None else 0
+    if hidden and not (wrote.scan is not None and wrote.scan.hidden_count):
+        first = have.scan.hidden_cells[0]
+        at = SourcePos.cell(have.name, first[0] + 1, first[1] + 1)
+        found.append(
+            Problem(at, f"{hidden:,} cells with figures are in rows or columns hidden by hand")
+        )
+    return found
 
 
 def _normal(value: Any, rewrite: list[tuple[str, str]]) -> Any:
@@ -547,6 +641,8 @@ def show(value: Any) -> str:
     """A cell value as the difference report shows it."""
     if value is None:
         return "an empty cell"
+    if isinstance(value, Shown):
+        return str(value)
     if isinstance(value, float):
         if value.is_integer():
             return f"{int(value):,}"
@@ -558,6 +654,13 @@ def to_json(result: Verification) -> dict[str, Any]:
     """The outcome for scripts: exact values, every differing cell."""
 
     def value(v: Any) -> Any:
+        if isinstance(v, Shown):
+            shown = {"value": value(v.value)}
+            if v.number_format is not None:
+                shown["number_format"] = v.number_format
+            if v.formula is not None:
+                shown["formula"] = "=" + v.formula
+            return shown
         return int(v) if isinstance(v, float) and v.is_integer() else v
 
     return {
