@@ -67,10 +67,16 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     assert sheet["A6"].value == "=HYPERLINK(1)"
 
 
-def test_an_amount_beyond_what_a_spreadsheet_holds_exactly_is_refused(tmp_path: Path) -> None:
-    table = Table("T", [Column("amount", "won")], [(2**53,)])
-    with pytest.raises(ValueError, match="beyond what a spreadsheet holds exactly"):
-        _write(tmp_path, table_sheet(table))
+def test_an_amount_beyond_what_a_spreadsheet_holds_exactly_is_written_as_its_digits(
+    tmp_path: Path,
+) -> None:
+    # A spreadsheet number is a double: 2**53 + 1 would read back as 2**53. Projections
+    # far ahead (--to 2200) pass 2**53 won, and must stay exact to the won.
+    table = Table("T", [Column("amount", "won")], [(2**53 + 1,), (-(2**53) - 1,), (2**53 - 1,)])
+    sheet = _write(tmp_path, table_sheet(table))["T"]
+    assert sheet["A2"].value == "9007199254740993"
+    assert sheet["A3"].value == "-9007199254740993"
+    assert sheet["A4"].value == 2**53 - 1  # still a number below the limit
 
 
 def test_tables_side_by_side_placed_cells_and_a_chart(tmp_path: Path) -> None:
