@@ -226,6 +226,8 @@ def to_json(report: DiffReport) -> str:
             for a in report.attribution
         ],
         "interaction": {str(y): v for y, v in report.interaction.items()},
+        "shallow": report.shallow,
+        "warnings": report.warnings,
         "fiscal_version": report.fiscal_version,
         "run_time": report.run_time,
     }
@@ -364,6 +366,7 @@ def _md_table(
 
 def to_markdown(report: DiffReport, top: int = DEFAULT_TOP) -> str:
     out = [f"## Rule changes: {_md(versions_line(report))}", ""]
+    out += [f"**Warning:** {_md(w)}\n" for w in report.warnings]
     if not report.changes:
         out.append("No rule changes.")
         return "\n".join(out) + "\n"
@@ -456,7 +459,7 @@ def to_rich(report: DiffReport, top: int = DEFAULT_TOP) -> list[RenderableType]:
     from rich.markup import escape
     from rich.table import Table as RichTable
 
-    parts: list[RenderableType] = []
+    parts: list[RenderableType] = [f"[bold]Warning:[/] {escape(w)}" for w in report.warnings]
     title = f"Rule changes: {versions_line(report)}"
     if not report.changes:
         parts.append(f"No rule changes: {escape(versions_line(report))}.")
@@ -564,6 +567,8 @@ def history_rows(history: History) -> list[list[str]]:
 
 def history_markdown(history: History) -> str:
     out = [f"## History of `{history.ident}` in {_md(history.rules_path or '.')}", ""]
+    if history.warning:
+        out += [f"**Warning:** {_md(history.warning)}", ""]
     out.append(_md_table(HISTORY_HEADER, history_rows(history)))
     for commit, why in history.unreadable:
         out.append(f"\n{commit.short} ({commit.day}): {_md(why)}")
@@ -594,6 +599,8 @@ def history_json(history: History) -> str:
         "rules_path": history.rules_path,
         "entries": entries,
         "unreadable": [{"commit": c.sha, "reason": why} for c, why in history.unreadable],
+        "shallow": history.shallow,
+        "warning": history.warning,
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
 
@@ -605,6 +612,9 @@ def history_rich(history: History) -> RenderableType:
     table = RichTable(
         title=escape(f"History of {history.ident} in {history.rules_path or '.'}"),
         title_justify="left",
+        caption=escape(f"Warning: {history.warning}") if history.warning else None,
+        caption_justify="left",
+        caption_style="bold",
     )
     for name in HISTORY_HEADER:
         table.add_column(name.capitalize(), overflow="fold", no_wrap=name in ("commit", "date"))
