@@ -333,6 +333,16 @@ def symlink_to(outside: str) -> Made:
     return Made(make)
 
 
+def fifo() -> Made:
+    """A named pipe where a file belongs: opening it to read would wait for a writer."""
+
+    def make(folder: Path, target: Path) -> None:
+        target.unlink(missing_ok=True)
+        os.mkfifo(target)
+
+    return Made(make)
+
+
 # fmt: off
 CASES: list[Bad] = [
     # YAML that cannot be read, in every kind of file
@@ -650,6 +660,17 @@ CASES: list[Bad] = [
               "-o", "rules/ruleset.yaml", "--force")),
     Bad("rule: a symbolic link inside the ruleset", {PARAM: symlink_to("elsewhere.yaml")},
         PARAM, "is a symbolic link; fiscal refuses symbolic links inside a ruleset"),
+    # --- YAML files that are not regular files (round two) ---
+    Bad("scenario: /dev/zero as the scenario file", {}, "/dev/zero",
+        "this is a device, not a regular file; expected a YAML file",
+        args=("project", "--rules", "rules", "--inputs", "inputs", "--scenario", "/dev/zero",
+              "-o", "out.xlsx")),
+    Bad("rule: a parameter file that is a named pipe",
+        {"rules/parameters/national_subsidy/rate.yaml": fifo()},
+        "rules/parameters/national_subsidy/rate.yaml",
+        "this is a named pipe (FIFO), not a regular file"),
+    Bad("input: an indicator file replaced by a named pipe", {POPULATION: fifo()}, POPULATION,
+        "this is a named pipe (FIFO), not a regular file", args=PROJECT),
 ]
 # fmt: on
 
