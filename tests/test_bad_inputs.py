@@ -402,6 +402,16 @@ def symlink_to(outside: str) -> Made:
     return Made(make)
 
 
+def fifo() -> Made:
+    """A named pipe where a file belongs: opening it to read would wait for a writer."""
+
+    def make(folder: Path, target: Path) -> None:
+        target.unlink(missing_ok=True)
+        os.mkfifo(target)
+
+    return Made(make)
+
+
 # fmt: off
 CASES: list[Bad] = [
     # YAML that cannot be read, in every kind of file
@@ -520,7 +530,7 @@ CASES: list[Bad] = [
         "inputs/national.yaml", "expected a file, found a folder"),
     Bad("input: negative population",
         {INDICATOR: indicator("  seoul: {2025: -9331828}\n")},
-        f"{INDICATOR}:7", "expected an amount of at least 0 won, got -9331828"),
+        f"{INDICATOR}:7", "expected a count of at least 0, got -9331828"),
     Bad("input: infinite amount", {INDICATOR: indicator("  seoul: {2025: .inf}\n")},
         f"{INDICATOR}:7", "expected a finite number"),
     Bad("input: amount with underscores", {INDICATOR: indicator("  seoul: {2025: 9_331_828}\n")},
@@ -650,7 +660,7 @@ CASES: list[Bad] = [
         f"{INDICATOR}:7", "control character U+0000 (NUL)"),
     Bad("input: U+2028 inside a value is no line break",
         {INDICATOR: indicator("  seoul: {2025: -1}\n", head=" one\u2028two\u2029three")},
-        f"{INDICATOR}:7", "expected an amount of at least 0 won, got -1"),
+        f"{INDICATOR}:7", "expected a count of at least 0, got -1"),
     Bad("input: growth of -3", {LOCAL_TAX: replaced("growth: 0.03", "growth: -3")},
         f"{LOCAL_TAX}:8", "growth -3 a year is out of range", args=PROJECT),
     Bad("input: population growth of -1", {POPULATION: replaced("growth: -0.006", "growth: -1")},
@@ -782,6 +792,17 @@ CASES: list[Bad] = [
         "not a regular file (a device, a named pipe or a socket)", args=IMPORT),
     Bad("import: a device", {}, "/dev/zero", "not a regular file",
         args=("import", "/dev/zero", "--rules", "rules", "--inputs", "inputs", "--dry-run")),
+    # --- YAML files that are not regular files (round two) ---
+    Bad("scenario: /dev/zero as the scenario file", {}, "/dev/zero",
+        "this is a device, not a regular file; expected a YAML file",
+        args=("project", "--rules", "rules", "--inputs", "inputs", "--scenario", "/dev/zero",
+              "-o", "out.xlsx")),
+    Bad("rule: a parameter file that is a named pipe",
+        {"rules/parameters/national_subsidy/rate.yaml": fifo()},
+        "rules/parameters/national_subsidy/rate.yaml",
+        "this is a named pipe (FIFO), not a regular file"),
+    Bad("input: an indicator file replaced by a named pipe", {POPULATION: fifo()}, POPULATION,
+        "this is a named pipe (FIFO), not a regular file", args=PROJECT),
 ]
 # fmt: on
 

@@ -325,9 +325,10 @@ def validate(rules: PathLike | None = None, inputs: PathLike | None = None) -> V
     if inputs_root is not None:
         data, more = check_inputs(inputs_root)
         found = found + more
-        if ruleset is not None and data is not None and not more:
-            # Only on inputs that loaded whole: a file that could not be read would
-            # show again as every series or indicator it holds missing.
+        if ruleset is not None and data is not None and not found:
+            # Only on rules and inputs that loaded whole: a file that could not be read
+            # would show again as every series or indicator it holds missing, and a
+            # parameter file that did not load leaves rules the engine cannot run.
             found = found + _trial_problems(ruleset, data, found)
     return Validation(root, inputs_root, ruleset, data, sorted(found, key=Problem.sort_key))
 

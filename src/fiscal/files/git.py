@@ -3,8 +3,9 @@
 Every git command ``fiscal`` runs goes through this module (:meth:`GitRepo.git` and
 :func:`git_output`), and only read-only commands are allowed: ``rev-parse`` to name
 commits, ``ls-tree`` and ``cat-file --batch`` to read a folder of a commit into memory,
-``log`` and ``rev-list`` to walk history, ``status`` and ``ls-files`` to see what is
-uncommitted. Nothing here checks out, touches the index or writes in ``.git``
+``log`` and ``rev-list`` to walk history, ``rev-parse --is-shallow-repository`` to know
+whether that history is whole, ``status`` and ``ls-files`` to see what is uncommitted.
+Nothing here checks out, touches the index or writes in ``.git``
 (``GIT_OPTIONAL_LOCKS=0`` keeps even the index refresh ``git status`` would do away),
 so a user's uncommitted work is never at risk, and no run leaves ``.git`` changed.
 
@@ -32,6 +33,11 @@ SYMLINK_MODE = "120000"
 # The only git commands fiscal runs: each reads, none writes the index, refs or objects.
 READ_ONLY = frozenset(
     {"rev-parse", "ls-tree", "cat-file", "log", "rev-list", "show", "status", "ls-files"}
+)
+# What to do about a shallow clone (``git clone --depth``, the default of CI checkouts).
+UNSHALLOW = (
+    "fetch the whole history with `git fetch --unshallow` "
+    "(in GitHub Actions: actions/checkout with fetch-depth: 0)"
 )
 
 
@@ -80,6 +86,7 @@ class GitRepo:
 
     def __init__(self, top: Path) -> None:
         self.top = top
+        self._shallow: bool | None = None
 
     @classmethod
     def containing(cls, path: Path) -> GitRepo:
@@ -153,8 +160,31 @@ class GitRepo:
                 raise GitError(
                     f"unknown revision {rev!r}: the repository {self.top} has no commits"
                 )
+            if self.is_shallow():
+                raise GitError(
+                    f"unknown revision {rev!r}: {self.top} is a shallow clone (git clone "
+                    f"--depth), so older commits are not in it; {UNSHALLOW}"
+                )
             raise GitError(f"unknown revision {rev!r} in the repository {self.top}")
         return self._show(os.fsdecode(done.stdout.strip()))
+
+    def is_shallow(self) -> bool:
+        """Whether this is a shallow clone, whose history stops short of the first commit."""
+        if self._shallow is None:
+            done = self.git("rev-parse", "--is-shallow-repository")
+            # Before git 2.15 the option is echoed back, not answered: taken as "not shallow".
+            self._shallow = done.returncode == 0 and done.stdout.strip() == b"true"
+        return self._shallow
+
+    def is_shallow_boundary(self, commit: Commit) -> bool:
+        """Whether ``commit`` is where a shallow clone's history stops: git shows it without
+        parents, but the commit itself names parents that the clone does not hold. Such a
+        commit is not a first commit, so what it holds was not "added" by it."""
+        if commit.parents or not self.is_shallow():
+            return False
+        raw = self._out("cat-file", "commit", commit.sha)
+        header = raw.split(b"\n\n", 1)[0]
+        return any(line.startswith(b"parent ") for line in header.split(b"\n"))
 
     def _show(self, sha: str) -> Commit:
         text = os.fsdecode(
@@ -174,6 +204,11 @@ class GitRepo:
         )
         sha = os.fsdecode(done.stdout.strip())
         if done.returncode != 0 or not sha:
+            if self.is_shallow():
+                raise GitError(
+                    f"no commit of {ref} on or before {day.isoformat()} in this shallow clone "
+                    f"(git clone --depth): the commits of that day may be older; {UNSHALLOW}"
+                )
             raise GitError(f"no commit of {ref} on or before {day.isoformat()}")
         return self._show(sha)
 

@@ -575,7 +575,7 @@ def _who(path: tuple[Any, ...]) -> dict[str, Any]:
     return {}
 
 
-def _amendment_keys(amendments: list[Amendment]) -> dict[str, int]:
+def _amendment_keys(amendments: tuple[Amendment, ...]) -> dict[str, int]:
     """Amendments by effective date (a second one on the same date gets ``#2``)."""
     keys: dict[str, int] = {}
     for index, amendment in enumerate(amendments):

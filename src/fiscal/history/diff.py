@@ -20,7 +20,7 @@ from pathlib import Path
 
 from fiscal.engine.projection import Projection, project
 from fiscal.errors import UserError
-from fiscal.files.git import GitError
+from fiscal.files.git import UNSHALLOW, GitError
 from fiscal.history.changes import Change, Side, diff_rulesets
 from fiscal.history.impact import Attribution, Impact, budget_impact, interaction
 from fiscal.history.versions import (
@@ -73,6 +73,8 @@ class DiffReport:
     fiscal_version: str = __version__
     command_line: str = ""
     run_time: str = ""
+    shallow: bool = False  # a version was read from a shallow clone
+    warnings: list[str] = field(default_factory=list)  # shown above the report in every format
 
     @property
     def changed(self) -> bool:
@@ -132,6 +134,9 @@ def build_diff(
         command_line=("fiscal " + shlex.join(sys.argv[1:])).strip(),
         run_time=run_time(stamp_time),
     )
+    if report.repository is not None and sources.repo.is_shallow():
+        report.shallow = True
+        report.warnings += _shallow_warnings(sources, old_ref)
     if changes and impact:
         before = project(old_rules, data, years)
         after = project(new_rules, data, years)
@@ -152,6 +157,16 @@ def side(loaded: LoadedRules, ruleset: Ruleset) -> Side:
 
 def _has_repo(sources: Sources, *refs: VersionRef) -> bool:
     return any(ref.kind != "folder" for ref in refs)
+
+
+def _shallow_warnings(sources: Sources, old: VersionRef) -> list[str]:
+    """A warning when the old version is where a shallow clone's history stops."""
+    if old.commit is None or not sources.repo.is_shallow_boundary(old.commit):
+        return []
+    return [
+        f"the old version {old.label} is where this shallow clone's history starts: the two "
+        f"versions are compared in full, but no older commit is in the clone; {UNSHALLOW}"
+    ]
 
 
 def _inputs_snapshot(sources: Sources, new_ref: VersionRef) -> Snapshot:

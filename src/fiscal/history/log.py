@@ -6,6 +6,11 @@ with its first parent by the same semantic diff as ``fiscal diff``, so a commit 
 reformats the file shows nothing and a commit that changes a value shows the effective
 date, the old and the new value. Uncommitted changes in the working tree come last.
 Rulesets are loaded once per distinct tree of the ruleset folder.
+
+In a shallow clone (``git clone --depth``, the default of CI checkouts) git shows the
+oldest commit it holds as if it had no parent, so every value would look "added" by it.
+That commit is recognised (:meth:`GitRepo.is_shallow_boundary`) and shows no changes,
+and the history says it is incomplete (:attr:`History.warning`) in every format.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fiscal.files.git import Commit, GitError, GitRepo
+from fiscal.files.git import UNSHALLOW, Commit, GitError, GitRepo
 from fiscal.history.changes import Change, Side, agreement_changes, parameter_changes
 from fiscal.history.versions import WORKTREE, LoadedRules, Snapshot, Sources, VersionRef, load_rules
 
@@ -30,6 +35,25 @@ class History:
     rules_path: str
     entries: list[HistoryEntry] = field(default_factory=list)
     unreadable: list[tuple[Commit, str]] = field(default_factory=list)  # rulesets that did not load
+    shallow: bool = False  # read from a shallow clone: the history before it is missing
+    # Where the shallow clone's history stops: commits whose changes cannot be known.
+    boundary: list[Commit] = field(default_factory=list)
+
+    @property
+    def warning(self) -> str | None:
+        """Why this history may be incomplete, or None when it is whole."""
+        if not self.shallow:
+            return None
+        if self.boundary:
+            first = self.boundary[0]
+            return (
+                f"history incomplete: this is a shallow clone whose history starts at "
+                f"{first.short} ({first.day}); changes before it are not shown, and what "
+                f"{first.short} holds is not listed as added by it; {UNSHALLOW}"
+            )
+        return (
+            f"history may be incomplete: this is a shallow clone (git clone --depth); {UNSHALLOW}"
+        )
 
 
 def object_files(rules_path: str, ident: str) -> list[str]:
@@ -42,8 +66,9 @@ def object_history(rules: Path, ident: str, worktree: bool = True) -> History:
     sources = Sources(rules, rules)
     repo = sources.repo
     rel = repo.relative(rules)
-    commits = repo.log(object_files(rel, ident)) if _has_commits(repo) else []
-    result = History(ident, rel)
+    committed = _has_commits(repo)
+    commits = repo.log(object_files(rel, ident)) if committed else []
+    result = History(ident, rel, shallow=committed and repo.is_shallow())
     cache: dict[str, LoadedRules | None] = {}
 
     def side_at(commit: Commit) -> Side | None:
@@ -65,6 +90,10 @@ def object_history(rules: Path, ident: str, worktree: bool = True) -> History:
         return side_at(repo.commit(commit.parents[0]))
 
     for commit in commits:
+        if result.shallow and repo.is_shallow_boundary(commit):
+            # Its parent is not in the clone: what changed here cannot be known.
+            result.boundary.append(commit)
+            continue
         new = side_at(commit)
         if new is None and repo.tree(commit, rel) is not None:
             result.unreadable.append((commit, "the ruleset does not load at this commit"))
@@ -78,8 +107,11 @@ def object_history(rules: Path, ident: str, worktree: bool = True) -> History:
             work = Side(loaded.ruleset, "worktree", loaded.snapshot.texts())
             result.entries += [HistoryEntry(None, c) for c in _changes(ident, head, work)]
     if not result.entries and not _known(ident, rules, result):
+        older = ""
+        if result.shallow:
+            older = f" (this shallow clone holds only part of it; {UNSHALLOW})"
         raise GitError(
-            f"no parameter or agreement {ident!r} in the history of {rel or '.'}; "
+            f"no parameter or agreement {ident!r} in the history of {rel or '.'}{older}; "
             "a parameter is named by its path (e.g. local_consumption_tax.vat_share)"
         )
     return result

@@ -30,6 +30,7 @@ from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import check_ruleset, rule_files
 from fiscal.rules.models import Located
 from fiscal.rules.ruleset import Ruleset
+from fiscal.source.yaml_reader import read_regular_file
 
 WORKTREE = "WORKTREE"
 Kind = Literal["commit", "worktree", "folder"]
@@ -171,10 +172,22 @@ def _disk_snapshot(ref: VersionRef, folder: Path, prefix: str) -> Snapshot:
     if not folder.is_dir():
         raise UserError([Problem(SourcePos.of(folder), "folder not found")])
     files: dict[str, bytes] = {}
+    problems: list[Problem] = []
     for path in sorted(folder.rglob("*.yaml")):
         rel = path.relative_to(folder).as_posix()
-        if path.is_file() and _wanted(rel):
-            files[rel] = path.read_bytes()
+        if path.is_dir() or not _wanted(rel):
+            continue
+        # The reader's guarded read: a named pipe or a device is refused, never waited on.
+        try:
+            raw, why = read_regular_file(path)
+        except OSError as exc:
+            raw, why = None, f"cannot read file: {exc.strerror or exc}"
+        if raw is None:
+            problems.append(Problem(SourcePos.of(path), why))
+        else:
+            files[rel] = raw
+    if problems:
+        raise UserError(problems)
     return Snapshot(ref, prefix, files)
 
 

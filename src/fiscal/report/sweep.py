@@ -119,7 +119,7 @@ def with_value(ruleset: Ruleset, path: str, value: Decimal, start: date) -> Rule
     if found:
         raise UserError([Problem(where, f"{path} = {value}: {message}") for message in found])
     values = [v for v in parameter.values if v.effective < start] + [override]
-    changed = parameter.model_copy(update={"values": values}).located(parameter.source)
+    changed = parameter.model_copy(update={"values": tuple(values)}).located(parameter.source)
     return dataclasses.replace(ruleset, parameters={**ruleset.parameters, path: changed})
 
 

@@ -14,6 +14,7 @@ say which ministry pays; every ministry party's share is central money too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -37,7 +38,7 @@ class MinistriesFile(FileModel):
     """``ministries.yaml``: the central ministries that may sign agreements."""
 
     description: str | None = None
-    ministries: list[Ministry] = Field(min_length=1)
+    ministries: tuple[Ministry, ...] = Field(min_length=1)
 
 
 class Party(Located):
@@ -117,9 +118,9 @@ class Agreement(Located):
         description="How far the figures are backed by a published source.",
     )
     description: str | None = None
-    parties: list[Party] = Field(min_length=1)
-    projects: list[Project] = Field(min_length=1)
-    amendments: list[Amendment] = Field(default_factory=list)
+    parties: tuple[Party, ...] = Field(min_length=1)
+    projects: tuple[Project, ...] = Field(min_length=1)
+    amendments: tuple[Amendment, ...] = Field(default_factory=tuple)
 
     @property
     def binding(self) -> bool:
@@ -149,7 +150,7 @@ def amend(project: Project, change: ProjectTerms, source: SourcePos) -> Project:
 
 
 def terms_in_force(
-    project: Project, amendments: list[Amendment]
+    project: Project, amendments: Sequence[Amendment]
 ) -> list[tuple[int | None, Project]]:
     """Each version of a project's terms with the first year it governs (None: from the start)."""
     versions: list[tuple[int | None, Project]] = [(None, project)]

@@ -104,7 +104,7 @@ def check_ruleset(root: Path) -> tuple[Ruleset | None, list[Problem]]:
     items_known = manifest is not None
     ruleset = Ruleset(
         root=root,
-        manifest=manifest or RulesetManifest.model_construct(id="", title="", country="", items=[]),
+        manifest=manifest or RulesetManifest.model_construct(id="", title="", country="", items=()),
         mega_regions=tuple(regions_file.mega_regions) if regions_file else (),
         regions=tuple(regions_file.regions) if regions_file else (),
         parameters=parameters,

@@ -4,6 +4,14 @@ Every model forbids unknown keys, so a misspelt key is an error and not silence.
 Models that stand for a rule object carry where they came from (``source``) once the
 loader has read them; the JSON Schema of these models (``fiscal schema``) lets an
 editor check a file as it is typed.
+
+Every model is frozen, and what a file writes as a list a model holds as a tuple
+(``tuple[X, ...]``; pydantic turns the YAML list into one, and the JSON Schema still
+says "array"), so a loaded ruleset cannot be changed in place: a scenario or a sweep
+makes new objects (``model_copy``, which does not validate: give it tuples). Mappings
+(a parameter's values by region, an agreement's shares by party, a schedule by year)
+stay ``dict``: frozen models cannot be given a new dict, but a dict itself can still be
+changed in place, so code must not write into one (none does; it would need to copy).
 """
 
 from __future__ import annotations
@@ -90,7 +98,7 @@ class ItemDef(Located):
 class Affordability(FileModel):
     """Flag region-years whose obligations pass a share of their own-source revenue."""
 
-    obligations: list[Id] = Field(min_length=1, description="Items counted as obligations.")
+    obligations: tuple[Id, ...] = Field(min_length=1, description="Items counted as obligations.")
     limit: Text = Field(description="Ratio parameter: the most of own-source revenue allowed.")
 
 
@@ -101,11 +109,11 @@ class Measures(FileModel):
     national_tax: Annotated[str, Field(pattern=r"^national\.[a-z0-9_]+$")] = Field(
         description="National series: national taxes before any local share is carved out."
     )
-    national_tax_less: list[Id] = Field(
-        default_factory=list,
+    national_tax_less: tuple[Id, ...] = Field(
+        default_factory=tuple,
         description="Items carved out of the national taxes (e.g. local consumption tax).",
     )
-    local_taxes: list[Id] = Field(min_length=1, description="Items that are local taxes.")
+    local_taxes: tuple[Id, ...] = Field(min_length=1, description="Items that are local taxes.")
 
 
 class RulesetManifest(Located):
@@ -123,7 +131,7 @@ class RulesetManifest(Located):
             "on 1 January."
         ),
     )
-    items: list[ItemDef] = Field(min_length=1)
+    items: tuple[ItemDef, ...] = Field(min_length=1)
     affordability: Affordability | None = None
     measures: Measures | None = None
     discount_rate: Text | None = Field(
@@ -175,8 +183,8 @@ class RegionsFile(FileModel):
 
     description: str | None = None
     reference: str | None = None
-    mega_regions: list[MegaRegion] = Field(min_length=1)
-    regions: list[Region] = Field(min_length=1)
+    mega_regions: tuple[MegaRegion, ...] = Field(min_length=1)
+    regions: tuple[Region, ...] = Field(min_length=1)
 
 
 # --- parameters/**.yaml ---------------------------------------------------------------------
@@ -228,7 +236,7 @@ class Pool(FileModel):
     base: Annotated[str, Field(pattern=r"^national\.[a-z0-9_]+$")] = Field(
         description="A national input series, e.g. national.internal_tax."
     )
-    shares: list[Text] = Field(
+    shares: tuple[Text, ...] = Field(
         min_length=1, description="Parameter paths multiplied together, e.g. local_shared_tax.rate."
     )
 
@@ -261,14 +269,14 @@ class SharingRule(RuleBase):
     kind: Literal["sharing"]
     pool: Pool
     key: Key
-    recipients: list[Id] | None = Field(
+    recipients: tuple[Id, ...] | None = Field(
         default=None, description="Region ids or classes that take part; all regions if absent."
     )
 
 
 class FiscalGap(FileModel):
     need: Id = Field(description="Regional indicator of basic fiscal need (기준재정수요액).")
-    revenue: list[Id] = Field(
+    revenue: tuple[Id, ...] = Field(
         min_length=1, description="Items or indicators whose sum is the revenue base."
     )
     revenue_counted: Text = Field(description="Parameter: the share of the revenue base counted.")
@@ -300,7 +308,9 @@ class AdjustmentRule(RuleBase):
     """
 
     kind: Literal["adjustment"]
-    taxes: list[Id] = Field(min_length=1, description="Items of the parent that form the base.")
+    taxes: tuple[Id, ...] = Field(
+        min_length=1, description="Items of the parent that form the base."
+    )
     share: Text = Field(description="Ratio parameter (scalar or by region): share of the base.")
     key: Key
     paid_item: Id = Field(description="The parent's outflow (category obligation).")
@@ -332,7 +342,7 @@ class Parameter(Located):
     breakdown: Literal["scalar", "region", "split"]
     reference: str
     status: Status
-    values: list[ParameterValue]
+    values: tuple[ParameterValue, ...]
 
     @model_validator(mode="after")
     def _ordered(self) -> Parameter:

@@ -181,7 +181,8 @@ def _type(hint: Any, nested: list[type[BaseModel]]) -> str:
     if origin is Literal:
         values = [f"`{v}`" for v in get_args(hint)]
         return values[0] if len(values) == 1 else "one of " + ", ".join(values)
-    if origin is list:
+    if origin is list or (origin is tuple and get_args(hint)[1:] == (Ellipsis,)):
+        # tuple[X, ...] is how a model holds a YAML list (frozen): the file has a list.
         return f"list of {_type(get_args(hint)[0], nested)}"
     if origin is tuple:
         return "[" + ", ".join(_type(a, nested) for a in get_args(hint)) + "]"

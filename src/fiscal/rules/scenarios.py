@@ -56,9 +56,9 @@ class ForecastChange(FileModel):
 
 
 class AgreementChanges(FileModel):
-    add: list[Agreement] = Field(default_factory=list)
-    remove: list[Id] = Field(default_factory=list)
-    amend: dict[Id, list[Amendment]] = Field(default_factory=dict)
+    add: tuple[Agreement, ...] = Field(default_factory=tuple)
+    remove: tuple[Id, ...] = Field(default_factory=tuple)
+    amend: dict[Id, tuple[Amendment, ...]] = Field(default_factory=dict)
 
 
 class ScenarioFile(FileModel):
@@ -159,7 +159,9 @@ def _apply_parameters(
                 problems += [Problem(where, message) for message in found]
                 continue
             values = _with_override(values, override, end)
-        parameters[path] = parameter.model_copy(update={"values": values}).located(parameter.source)
+        # model_copy does not validate: the values go in as the tuple the model holds.
+        changed = parameter.model_copy(update={"values": tuple(values)})
+        parameters[path] = changed.located(parameter.source)
     return parameters
 
 
@@ -314,7 +316,7 @@ def _apply_agreements(
             amendment.located(doc.pos((*loc, i)))
         status = "amended" if current.status == "signed" else current.status
         amended = current.model_copy(
-            update={"amendments": [*current.amendments, *amendments], "status": status}
+            update={"amendments": (*current.amendments, *amendments), "status": status}
         ).located(current.source)
         problems += check_agreement(
             amended, _Shifted(doc, loc, base, current.source), ruleset, ministries, True

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, ValidationInfo
 
 from fiscal.ids import ID_PATTERN
 
@@ -50,32 +50,43 @@ negative, more than doubling a year is a typing slip (3 for 3%). The Excel templ
 check the same bounds (``excel/cells.py``)."""
 
 
-def _won(value: Any) -> int:
+def _words(info: ValidationInfo) -> tuple[str, str, str]:
+    """How a whole number is named in a message, by the ``unit:`` of the file it is in
+    (validated before its values): what is expected, its unit after a figure, and what
+    "at least 0" applies to. A file without a unit (an agreement) holds won."""
+    unit = info.data.get("unit") if isinstance(info.data, dict) else None
+    if unit is None or unit == "krw":
+        return "a whole number of won", " won", "an amount"
+    if unit == "krw_per_person":
+        return "a whole number of won per person", " won per person", "an amount"
+    if unit == "count":
+        return "a whole number", "", "a count"
+    return "a whole number", "", "a whole number"
+
+
+def _won(value: Any, info: ValidationInfo) -> int:
+    expected, unit, _ = _words(info)
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
         if isinstance(value, str):
             raise ValueError(
-                f"expected a whole number of won, got text {value!r} "
+                f"expected {expected}, got text {value!r} "
                 "(write digits only: no quotes, commas or underscores)"
             )
-        raise ValueError(f"expected a whole number of won, got {type(value).__name__}")
+        raise ValueError(f"expected {expected}, got {type(value).__name__}")
     if not isinstance(value, int):
         # 1e11, 1.0e11 and 100000000000.0 are decimals in YAML: an amount of won is
         # written as the digits of a whole number, so what is read is what is meant.
         number = _number(value)
         if number != number.to_integral_value():
-            raise ValueError(f"expected a whole number of won, got {number}")
+            raise ValueError(f"expected {expected}, got {number}")
         if abs(number) > MAX_WON:
             raise ValueError(
-                f"amount {value} won is beyond the largest amount fiscal holds ({MAX_WON:,})"
+                f"{value}{unit} is beyond the largest amount fiscal holds ({MAX_WON:,})"
             )
         digits = f"{int(number)}"
-        raise ValueError(
-            f"expected a whole number of won written in digits, got {value}; write {digits}"
-        )
+        raise ValueError(f"expected {expected} written in digits, got {value}; write {digits}")
     if abs(value) > MAX_WON:
-        raise ValueError(
-            f"amount {value:,} won is beyond the largest amount fiscal holds ({MAX_WON:,})"
-        )
+        raise ValueError(f"{value:,}{unit} is beyond the largest amount fiscal holds ({MAX_WON:,})")
     return value
 
 
@@ -98,9 +109,10 @@ def _year(value: Any) -> int:
     return value
 
 
-def _non_negative(value: int) -> int:
+def _non_negative(value: int, info: ValidationInfo) -> int:
     if value < 0:
-        raise ValueError(f"expected an amount of at least 0 won, got {value}")
+        _, unit, what = _words(info)
+        raise ValueError(f"expected {what} of at least 0{unit}, got {value}")
     return value
 
 

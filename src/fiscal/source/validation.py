@@ -42,6 +42,8 @@ def problems_from(exc: ValidationError, doc: YamlDoc, base: tuple[Any, ...] = ()
     for error in exc.errors():
         # A value that fits no member of a union fails once per member; the first
         # member (the likeliest, e.g. a number) speaks for all of them.
+        if _echo_of_failed_items(error):
+            continue
         branch = _union_branch(error["loc"])
         if branch is not None:
             if branch in branches_seen:
@@ -53,6 +55,15 @@ def problems_from(exc: ValidationError, doc: YamlDoc, base: tuple[Any, ...] = ()
         loc = _doc_path(doc, at)
         problems.append(Problem(doc.pos(loc), _message(error, loc)))
     return problems
+
+
+def _echo_of_failed_items(error: Any) -> bool:
+    """Whether ``error`` is pydantic's "too short" for a tuple whose items failed: it
+    counts only the items that passed, so a list written with items is not "empty"."""
+    if error["type"] != "too_short" or error.get("ctx", {}).get("field_type") != "Tuple":
+        return False
+    given = error.get("input")
+    return isinstance(given, list | tuple) and len(given) >= error["ctx"]["min_length"]
 
 
 def _union_branch(loc: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -105,7 +116,7 @@ def _message(error: Any, path: tuple[Any, ...]) -> str:
     where = ".".join(str(p) for p in path)
     if kind in ("model_type", "dict_type"):
         return f"expected a mapping (key: value) at {where or 'top level'}, got {_show(got)}"
-    if kind == "list_type":
+    if kind in ("list_type", "tuple_type"):
         return f"expected a list at {where}, got {_show(got)}"
     if kind in ("string_type",):
         return f"expected text at {where}, got {_show(got)}"

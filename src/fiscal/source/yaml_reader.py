@@ -6,13 +6,18 @@ marks; this module turns them into dicts, lists and scalars under YAML 1.2 core 
 a model asks for a date), and records the line of every key and item so a later error
 can point at it. Aliases (``*name``) are refused, which also shuts out "billion laughs";
 duplicate keys, several documents in one file, tabs, bad UTF-8 and oversized files are
-problems, not surprises.
+problems, not surprises. So is anything that is not a regular file: a device such as
+``/dev/zero`` says it is 0 bytes long and never ends, and a named pipe blocks until a
+writer comes, so the file is opened without blocking, checked on the open descriptor
+(no race between the check and the read) and read no further than the size limit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -125,22 +130,17 @@ def _read(path: Path, max_bytes: int) -> tuple[str | None, bytes, list[Problem]]
     """The file's text, the bytes it was decoded from, or the problem that stops reading it."""
     where = SourcePos.of(path)
     try:
-        if path.is_dir():
-            return None, b"", [Problem(where, "expected a file, found a folder")]
-        size = path.stat().st_size
-        if size > max_bytes:
-            return (
-                None,
-                b"",
-                [Problem(where, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")],
-            )
-        raw = path.read_bytes()
+        raw, refused = read_regular_file(path, max_bytes)
     except FileNotFoundError:
         return None, b"", [Problem(where, "file not found")]
     except PermissionError:
+        if path.is_dir():  # Windows cannot open a folder as a file
+            return None, b"", [Problem(where, "expected a file, found a folder")]
         return None, b"", [Problem(where, "permission denied: cannot read this file")]
     except OSError as exc:
         return None, b"", [Problem(where, f"cannot read file: {exc.strerror or exc}")]
+    if raw is None:
+        return None, b"", [Problem(where, refused)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -156,6 +156,52 @@ def _read(path: Path, max_bytes: int) -> tuple[str | None, bytes, list[Problem]]
             ],
         )
     return text.removeprefix("\ufeff"), raw, []
+
+
+# Opening a named pipe for reading waits for a writer; O_NONBLOCK returns at once instead.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_CHUNK = 1 << 20
+
+
+def read_regular_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, str]:
+    """The bytes of ``path`` (symbolic links followed), or None and why it was refused:
+    a folder, anything that is not a regular file, or more than ``max_bytes`` bytes.
+
+    The kind of file is checked on the opened descriptor, so it cannot be swapped between
+    the check and the read, and at most ``max_bytes + 1`` bytes are ever read, whatever
+    the file's size claims. Raises :class:`OSError` when the file cannot be opened."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None, "expected a file, found a folder"
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"{_kind(info.st_mode)}, not a regular file; expected a YAML file"
+        if info.st_size > max_bytes:
+            return None, f"file is {info.st_size:,} bytes; the limit is {max_bytes:,} bytes"
+        chunks: list[bytes] = []
+        got = 0
+        while got <= max_bytes:
+            chunk = os.read(fd, min(_CHUNK, max_bytes + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > max_bytes:  # the file grew while it was read
+            return None, f"file is larger than the limit of {max_bytes:,} bytes"
+        return b"".join(chunks), ""
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "this is a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "this is a device"
+    if stat.S_ISSOCK(mode):
+        return "this is a socket"
+    return "this is a special file"
 
 
 def load_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[YamlDoc | None, list[Problem]]:

@@ -104,6 +104,8 @@ def to_json(report: DiffReport) -> str:
             for a in report.attribution
         ],
         "interaction": {str(y): v for y, v in report.interaction.items()},
+        "shallow": report.shallow,
+        "warnings": report.warnings,
         "fiscal_version": report.fiscal_version,
         "run_time": report.run_time,
     }
@@ -134,5 +136,7 @@ def history_json(history: History) -> str:
         "rules_path": history.rules_path,
         "entries": entries,
         "unreadable": [{"commit": c.sha, "reason": why} for c, why in history.unreadable],
+        "shallow": history.shallow,
+        "warning": history.warning,
     }
     return json.dumps(data, indent=2, ensure_ascii=False)

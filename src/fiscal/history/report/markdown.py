@@ -37,6 +37,7 @@ def _md_table(
 
 def to_markdown(report: DiffReport, top: int = DEFAULT_TOP) -> str:
     out = [f"## Rule changes: {_md(versions_line(report))}", ""]
+    out += [f"**Warning:** {_md(w)}\n" for w in report.warnings]
     if not report.changes:
         out.append("No rule changes.")
         return "\n".join(out) + "\n"
@@ -124,6 +125,8 @@ def to_markdown(report: DiffReport, top: int = DEFAULT_TOP) -> str:
 
 def history_markdown(history: History) -> str:
     out = [f"## History of `{history.ident}` in {_md(history.rules_path or '.')}", ""]
+    if history.warning:
+        out += [f"**Warning:** {_md(history.warning)}", ""]
     out.append(_md_table(HISTORY_HEADER, history_rows(history)))
     for commit, why in history.unreadable:
         out.append(f"\n{commit.short} ({commit.day}): {_md(why)}")

@@ -28,7 +28,7 @@ def to_rich(report: DiffReport, top: int = DEFAULT_TOP) -> list[RenderableType]:
     from rich.markup import escape
     from rich.table import Table as RichTable
 
-    parts: list[RenderableType] = []
+    parts: list[RenderableType] = [f"[bold]Warning:[/] {escape(w)}" for w in report.warnings]
     title = f"Rule changes: {versions_line(report)}"
     if not report.changes:
         parts.append(f"No rule changes: {escape(versions_line(report))}.")
@@ -100,6 +100,9 @@ def history_rich(history: History) -> RenderableType:
     table = RichTable(
         title=escape(f"History of {history.ident} in {history.rules_path or '.'}"),
         title_justify="left",
+        caption=escape(f"Warning: {history.warning}") if history.warning else None,
+        caption_justify="left",
+        caption_style="bold",
     )
     for name in HISTORY_HEADER:
         table.add_column(name.capitalize(), overflow="fold", no_wrap=name in ("commit", "date"))
