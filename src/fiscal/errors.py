@@ -39,6 +39,7 @@ class SourcePos:
 
     @staticmethod
     def of(path: Path | str, line: int = 0, column: int = 0) -> SourcePos:
+        """A place in a file on disk, its path shown as :func:`display_path` gives it."""
         return SourcePos(display_path(path), line, column)
 
     @staticmethod
@@ -58,6 +59,7 @@ class Problem:
         return f"{self.where}: {self.message}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
+        """Order of a report: by file, then line, then column, then wording."""
         return (self.where.file, self.where.line, self.where.column, self.message)
 
 

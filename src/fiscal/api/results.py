@@ -53,6 +53,7 @@ API_COMMAND_LINE = "Python: fiscal.api"  # what a workbook written from Python r
 
 
 def check_by(by: str) -> By:
+    """The grouping of a view (region, upper, consolidated, mega-region, class), or a UserError."""
     if by not in BY_CHOICES:
         raise UserError(
             [Problem(SourcePos("--by"), f"expected one of {', '.join(BY_CHOICES)}, got {by!r}")]
@@ -142,10 +143,12 @@ class ProjectionResult:
 
     @property
     def years(self) -> list[int]:
+        """The projection years, first to last."""
         return self.projection.years
 
     @property
     def region_ids(self) -> list[str]:
+        """Region ids in the ruleset's order, the order of every region axis."""
         return self.projection.region_ids
 
     @cached_property
@@ -209,6 +212,7 @@ class ProjectionResult:
         by: By | str = "region",
         stamp_time: bool = False,
     ) -> Provenance:
+        """What made this projection: rule and input file hashes, git state, command, scenario."""
         return _provenance(
             self.rules,
             self.inputs,
@@ -369,6 +373,7 @@ class SweepResult:
 
     @property
     def regions(self) -> list[tuple[str, str]]:
+        """Each region's id and English name, in the ruleset's order."""
         return [(r.id, r.name.en) for r in self.rules.regions]
 
     @cached_property
@@ -411,6 +416,7 @@ class SweepResult:
         return target
 
     def rich(self) -> RenderableType:
+        """The sweep as a terminal table: per value, national revenue, 재정자립도 and tax ratio."""
         from fiscal.report import terminal
 
         return terminal.sweep_table(self.parameter, self.regions, self.points)
@@ -434,9 +440,11 @@ class Validation:
 
     @property
     def ok(self) -> bool:
+        """Whether the rules and inputs loaded without a single problem."""
         return not self.problems
 
     def counts(self) -> dict[str, int]:
+        """How much loaded: regions, parameters, dated values, rules, agreements, items, inputs."""
         out: dict[str, int] = {}
         if self.ruleset is not None:
             r = self.ruleset
@@ -480,6 +488,7 @@ class RuleDiff:
 
     @property
     def changed(self) -> bool:
+        """Whether any rule object differs between the two versions."""
         return self.report.changed
 
     @cached_property
@@ -516,6 +525,7 @@ class RuleDiff:
         return to_json(self.report)
 
     def rich(self, top: int = 15) -> list[RenderableType]:
+        """The diff as terminal tables: changes, national impact, the ``top`` largest changes."""
         from fiscal.history.report import to_rich
 
         return to_rich(self.report, top)

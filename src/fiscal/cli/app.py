@@ -39,6 +39,7 @@ class FiscalGroup(TyperGroup):
     ``--show-completion`` or ``--install-completion``."""
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        """Typer's argument parsing, after writing the completion script for a shell named."""
         # typer's completion flags guess the shell from the parent process and ignore a
         # name after them, so `fiscal --show-completion bash` fails ("Shell  not
         # supported.") where no shell started fiscal, e.g. in CI. A name given is the shell.

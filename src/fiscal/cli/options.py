@@ -40,6 +40,7 @@ def _complete(*choices: str) -> Callable[[str], list[str]]:
     """Shell completion for an option with a fixed set of values."""
 
     def complete(incomplete: str) -> list[str]:
+        """The fixed values that begin with what was typed."""
         return [c for c in choices if c.startswith(incomplete)]
 
     return complete
@@ -49,6 +50,7 @@ def _complete_from_rules(what: str) -> Callable[[typer.Context, str], list[str]]
     """Shell completion of region, item or agreement ids from the ruleset in ``--rules``."""
 
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        """The ids in the ruleset that begin with what was typed; none when it does not load."""
         from fiscal import api
 
         try:

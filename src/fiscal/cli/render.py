@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 
 def console(stderr: bool = False) -> Console:
+    """The rich console for output (or ``stderr``), without colour when ``NO_COLOR`` is set."""
     return Console(stderr=stderr, no_color="NO_COLOR" in os.environ, highlight=False)
 
 
 def problems(found: list[Problem], header: str | None = None) -> None:
+    """Print every problem with its file:line or Sheet!Cell to stderr, then how many and where."""
     out = console(stderr=True)
     if header:
         out.print(f"[bold red]{header}[/]")
@@ -61,6 +63,7 @@ def stages(names: list[str], quiet: bool = False) -> Iterator[Callable[[str], No
         started = 0
 
         def step(name: str) -> None:
+            """Show that the stage ``name`` has begun, counting the one before it as done."""
             nonlocal started
             if started:
                 bar.advance(task)

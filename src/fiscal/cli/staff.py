@@ -107,6 +107,7 @@ def import_(
     out = render.console()
 
     def show(head: str) -> None:  # every file written or removed, named before any is touched
+        """Print what the import does to each file, under ``head``."""
         lines = plan.summary()
         where = display_path(plan.result.root)
         out.print(

@@ -62,6 +62,7 @@ def synthesize(
     top = default_rules()
 
     def bundled_agreements(folder: str, names: list[str]) -> list[str]:
+        """Leave out the bundled agreements: the synthetic set writes its own."""
         return ["agreements"] if Path(folder) == top else []
 
     shutil.copytree(top, rules, ignore=bundled_agreements)

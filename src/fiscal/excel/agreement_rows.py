@@ -90,6 +90,7 @@ def _terms_rows(
                 )
 
     def pick(name: str, value: Any) -> Any:
+        """The cell for one term: blank when not given, ``none`` when an amendment clears it."""
         if name not in given:
             return None
         return NONE_WORD if value is None and not original else value

@@ -26,6 +26,7 @@ class CellDoc(YamlDoc):
 
     @staticmethod
     def new(fallback: SourcePos) -> CellDoc:
+        """An empty document whose every position is ``fallback`` until cells are put in it."""
         return CellDoc(Path(fallback.file), None, fallback=fallback)
 
     def put(self, loc: tuple[Any, ...], where: SourcePos) -> None:
@@ -35,6 +36,7 @@ class CellDoc(YamlDoc):
             self.positions[loc] = (where.line, where.column)
 
     def pos(self, loc: Path_ = ()) -> SourcePos:
+        """The cell of ``loc``, or of its nearest recorded parent, or the fallback cell."""
         loc = tuple(loc)
         while loc and loc not in self.cells:
             loc = loc[:-1]

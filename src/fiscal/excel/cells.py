@@ -41,12 +41,20 @@ NONE_WORD = "none"
 
 @dataclass(frozen=True)
 class Parsed:
+    """What one cell was read as.
+
+    - ``value``: the value its column expects (won as int, a share as Decimal); None if blank.
+    - ``message``: what could not be read or is out of range, said to the person who typed it.
+    - ``usable``: false when no value could be read at all.
+    """
+
     value: Any = None
     message: str | None = None
     usable: bool = True
 
     @property
     def blank(self) -> bool:
+        """Whether the cell was empty: no value and nothing to say."""
         return self.value is None and self.message is None
 
 
@@ -54,10 +62,12 @@ BLANK = Parsed()
 
 
 def fail(message: str) -> Parsed:
+    """A cell that could not be read at all, with the reason."""
     return Parsed(None, message, usable=False)
 
 
 def is_blank(raw: Any) -> bool:
+    """Whether a raw cell is empty or only spaces."""
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 

@@ -53,6 +53,13 @@ class ImportResult:
 
 @dataclass
 class Meta:
+    """What a template's hidden ``fiscal`` sheet says about it.
+
+    - ``kind``: agreements or inputs.
+    - ``values``: each key's values, e.g. the ids the template was prefilled with.
+    - ``rows``: the 1-based row of each (key, value), to point at it.
+    """
+
     kind: WorkbookKind
     values: dict[str, set[str]] = field(default_factory=dict)  # what its hidden sheet says
     rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (key, value): 1-based row

@@ -37,6 +37,7 @@ STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 
 
 def year_span(values: list[dict[int, int]]) -> list[int]:
+    """Every year from the first to the last that any series holds; empty when none does."""
     years = [y for v in values for y in v]
     return list(range(min(years), max(years) + 1)) if years else []
 
@@ -125,6 +126,14 @@ class Prefilled:
 
 @dataclass
 class InputsRead:
+    """What the input sheets of a filled-in template say to write.
+
+    - ``national``: the new ``national.yaml``; None to leave it as it is.
+    - ``indicators``: regional indicator files to write, by id.
+    - ``removed``: indicator files the template showed and the person deleted.
+    - ``problems``: every cell that could not be read or checked, with its Sheet!Cell.
+    """
+
     national: dict[str, Any] | None  # None: leave national.yaml as it is
     indicators: dict[str, dict[str, Any]]  # to write
     removed: list[str]  # indicator files to delete
@@ -138,6 +147,10 @@ def inputs_from_tables(
     prefilled: Prefilled,
     earlier: list[Problem],
 ) -> InputsRead:
+    """Turn the National, Series, Indicators and Regional tables into input files.
+
+    A cell already reported in ``earlier`` is not reported again by the file checks.
+    """
     problems: list[Problem] = []
     national_table, series_table = tables[NATIONAL.name], tables[SERIES.name]
     indicators_table, regional_table = tables[INDICATORS.name], tables[REGIONAL.name]

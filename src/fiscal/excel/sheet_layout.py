@@ -44,6 +44,7 @@ class Column:
 
     @property
     def noun(self) -> str:
+        """The column's value as a message names it: ``what``, or its key in words."""
         return self.what or self.key.replace("_", " ")
 
 

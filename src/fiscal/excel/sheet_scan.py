@@ -38,6 +38,12 @@ class SheetRefused(Exception):
 
 @dataclass(frozen=True)
 class Bounds:
+    """How large a sheet may be before it is refused, unread.
+
+    - ``rows``, ``columns``: the last row and column a cell may sit in.
+    - ``cells``: the dense grid a reader would allocate: last row x last column.
+    """
+
     rows: int
     columns: int
     cells: int  # the dense grid a reader would allocate: last row x last column
@@ -60,11 +66,13 @@ class SheetScan:
     styles: dict[int, array[int]] = field(default_factory=dict)  # row -> style of each column
 
     def style(self, row: int, column: int) -> int:
+        """The style number of a 0-based cell; 0 (the default) when none was kept."""
         styles = self.styles.get(row)
         return styles[column] if styles is not None and column < len(styles) else 0
 
 
 def column_number(letters: str) -> int:
+    """The 1-based number of Excel column letters: A -> 1, AA -> 27."""
     number = 0
     for ch in letters.upper():
         number = number * 26 + ord(ch) - 64
@@ -95,10 +103,12 @@ class _Scanner:
         self.parser = parser
 
     def refuse(self, row: int, column: int, message: str) -> SheetRefused:
+        """The refusal of the whole sheet, at a 1-based cell."""
         where = SourcePos.cell(self.scan.name, max(row, 1), max(column, 1))
         return SheetRefused(Problem(where, message))
 
     def bound(self, row: int, column: int, area: int) -> None:
+        """Refuse a cell beyond the sheet's bounds before any reader allocates room for it."""
         b = self.bounds
         if row > b.rows or column > b.columns or area > b.cells:
             raise self.refuse(
@@ -110,6 +120,7 @@ class _Scanner:
             )
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
+        """An opening XML tag: a row, cell, formula, hidden column or the sheet's dimension."""
         if ":" in tag:
             tag = tag.rpartition(":")[2]
         if tag == "c":
@@ -145,6 +156,7 @@ class _Scanner:
                 scan.hidden_cells.append(cell)
 
     def end_formula(self, tag: str) -> None:
+        """The end of a formula: keep its text, noting one that reads another workbook."""
         if tag.rpartition(":")[2] != "f":
             return
         self.parser.CharacterDataHandler = None
@@ -155,6 +167,7 @@ class _Scanner:
             self.scan.external.append((self.cell, text))
 
     def dimension(self, ref: str) -> None:
+        """Refuse a sheet whose declared used range reaches beyond the bounds."""
         last = ref.rpartition(":")[2]
         match = _REF.fullmatch(last)
         if match is None:
@@ -171,6 +184,7 @@ class _Scanner:
             )
 
     def start_row(self, attrs: dict[str, str]) -> None:
+        """A new row: refuse it written twice, check bounds, note it hidden."""
         row = _int(attrs.get("r")) or self.row + 1
         if row in self.rows_seen:
             raise self.refuse(
@@ -194,6 +208,7 @@ class _Scanner:
             self.scan.hidden_rows.add(row - 1)
 
     def start_cell(self, attrs: dict[str, str]) -> None:
+        """A new cell: refuse a broken or misplaced reference, count it, note hidden data."""
         ref = attrs.get("r")
         row = self.row
         if ref is None:
@@ -243,6 +258,7 @@ class _Scanner:
                 styles[column - 1] = _int(style)
 
     def column_of(self, letters: str) -> int:
+        """The number of column letters, remembered for the next cell in that column."""
         number = self.columns[letters] = column_number(letters)
         return number
 
@@ -278,6 +294,7 @@ class StreamingScan:
         self._scanner = _Scanner(name, bounds, keep_styles)
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
+        """Scan the next chunk of the sheet's XML; corrupt XML refuses the sheet."""
         try:
             self._scanner.parser.Parse(chunk, final)
         except expat.ExpatError as exc:
@@ -291,6 +308,7 @@ class StreamingScan:
 
     @property
     def result(self) -> SheetScan:
+        """The scan so far; complete after the final chunk."""
         return self._scanner.scan
 
 
@@ -331,9 +349,11 @@ class FastScan:
 
     @property
     def result(self) -> SheetScan:
+        """The scan so far; complete after the final chunk."""
         return self._core.scan
 
     def feed(self, chunk: bytes, final: bool = False) -> bool:
+        """Scan the next chunk; False when it is not in the plain shape (rescan it with expat)."""
         data = self._carry + chunk
         cut = len(data) if final else data.rfind(b">") + 1
         data, self._carry = data[:cut], data[cut:]
@@ -431,6 +451,7 @@ def number_formats(styles_xml: bytes) -> list[str]:
     where = {"in_cell_xfs": False}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        """Note each custom number format and each cell style's format, in order."""
         name = tag.rpartition(":")[2]
         if name == "numFmt":
             custom[_int(attrs.get("numFmtId"))] = attrs.get("formatCode", "")
@@ -441,6 +462,7 @@ def number_formats(styles_xml: bytes) -> list[str]:
             formats.append(custom.get(number) or BUILTIN_FORMATS.get(number, f"format #{number}"))
 
     def end(tag: str) -> None:
+        """Leave the list of cell styles."""
         if tag.rpartition(":")[2] == "cellXfs":
             where["in_cell_xfs"] = False
 
@@ -453,4 +475,5 @@ def number_formats(styles_xml: bytes) -> list[str]:
 
 
 def describe(cell: Cell) -> str:
+    """A 0-based cell as Excel names it: (0, 0) -> A1."""
     return f"{column_letter(cell[1] + 1)}{cell[0] + 1}"

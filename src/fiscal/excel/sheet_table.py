@@ -38,21 +38,32 @@ class Row:
     texts: dict[str, str | None] = field(default_factory=dict)  # the cells as typed
 
     def value(self, key: str) -> object:
+        """The parsed value of the column ``key`` in this row."""
         return self.cells[key].value
 
 
 @dataclass
 class Table:
+    """The rows read from one template sheet.
+
+    - ``spec``: the sheet's layout: name and columns.
+    - ``rows``: the data rows, in sheet order.
+    - ``years``: the year columns after the fixed ones (a Series or Regional sheet).
+    - ``complete``: false when rows had to be skipped (merged cells).
+    """
+
     spec: SheetSpec
     rows: list[Row]
     years: list[int] = field(default_factory=list)
     complete: bool = True  # false when rows had to be skipped (merged cells)
 
     def pos(self, row: Row | int, key: str) -> SourcePos:
+        """The Sheet!Cell of column ``key`` in ``row`` (a row or its Excel number)."""
         number = row if isinstance(row, int) else row.number
         return SourcePos.cell(self.spec.name, number, self.spec.column(key))
 
     def year_pos(self, row: Row, year: int) -> SourcePos:
+        """The Sheet!Cell of ``year``'s column in ``row``."""
         index = self.years.index(year)
         return SourcePos.cell(self.spec.name, row.number, len(self.spec.columns) + 1 + index)
 
@@ -63,6 +74,7 @@ HIDDEN = "hidden content"
 
 
 def hidden_sheet(sheet: Sheet, template: bool) -> Problem:
+    """The refusal of a hidden sheet: a template's sheet must be seen; another must go."""
     how = (
         "very hidden (Excel's Unhide does not even list it)"
         if sheet.state == "veryHidden"
@@ -152,6 +164,7 @@ def hidden_sheets(book: Book, specs: tuple[SheetSpec, ...]) -> list[Problem]:
 
 
 def notes_text(column: Column) -> str:
+    """A column's note row: its English, then its Korean explanation."""
     return f"{column.en}\n{column.ko}"
 
 
@@ -174,6 +187,7 @@ def read_table(
     header_ok = True
 
     def at(row: int, col: int) -> SourcePos:  # 0-based in, Excel's numbering out
+        """The Sheet!Cell of a 0-based row and column."""
         return SourcePos.cell(spec.name, row + 1, col + 1)
 
     for c, column in enumerate(spec.columns):

@@ -141,6 +141,7 @@ class _Formats:
         return self._data[kind]
 
     def example(self, kind: str) -> Any:
+        """The locked grey italic format of an example cell of ``kind``."""
         if kind not in self._example:
             self._example[kind] = self.book.add_format(
                 {

@@ -64,9 +64,11 @@ class Recorded:
     files: list[FileHash]
 
     def get(self, key: str) -> str | None:
+        """The recorded value of ``key``; None when the sheet has no such row."""
         return self.values.get(key)
 
     def require(self, key: str, workbook: Path) -> str:
+        """The recorded value of ``key``; a UserError when the row is missing or empty."""
         value = self.values.get(key)
         if not value:
             raise UserError(
@@ -81,6 +83,7 @@ class Recorded:
         return value
 
     def at(self, key: str) -> SourcePos:
+        """The Provenance!B cell of ``key``, to point at it."""
         return SourcePos.cell("Provenance", self.rows.get(key, 0), 2)
 
     @property
@@ -118,6 +121,15 @@ class Recorded:
 
 @dataclass(frozen=True)
 class CellDifference:
+    """One cell whose workbook value is not what the recorded files recompute.
+
+    - ``sheet``: the sheet.
+    - ``row``, ``column``: the 0-based cell.
+    - ``workbook``: the value the workbook holds.
+    - ``recomputed``: the value fiscal computes from the files now.
+    - ``context``: for a Ledger row, its region, year and item.
+    """
+
     sheet: str
     row: int  # 0-based
     column: int
@@ -127,6 +139,7 @@ class CellDifference:
 
     @property
     def where(self) -> SourcePos:
+        """The difference's Sheet!Cell."""
         return SourcePos.cell(self.sheet, self.row + 1, self.column + 1)
 
 
@@ -149,6 +162,7 @@ class Verification:
 
     @property
     def matches(self) -> bool:
+        """Whether the workbook is what the files recompute: no file, cell or sheet differs."""
         return not (self.files or self.cells or self.sheets)
 
 
@@ -243,6 +257,7 @@ def verify(workbook: Path, rules: Path | None = None, inputs: Path | None = None
 
 
 def read_provenance(book: Book) -> Recorded:
+    """What a workbook's Provenance sheet records: key-value rows, then each file's hash."""
     sheet = book.sheet("Provenance")
     assert sheet is not None
     values: dict[str, str] = {}
@@ -654,6 +669,7 @@ def to_json(result: Verification) -> dict[str, Any]:
     """The outcome for scripts: exact values, every differing cell."""
 
     def value(v: Any) -> Any:
+        """A value for JSON: whole numbers as int, a cell with its format and formula as shown."""
         if isinstance(v, Shown):
             shown = {"value": value(v.value)}
             if v.number_format is not None:

@@ -57,11 +57,13 @@ class _Formats:
         self._bold = {"won": self.total, "ratio": self.total_ratio}
 
     def of(self, kind: Kind, bold: bool = False) -> Any:
+        """The cell format of a column ``kind``; ``bold`` for a total row."""
         if bold:
             return self._bold.get(kind, self.total_text)
         return self._plain[kind]
 
     def style(self, style: Style) -> Any:
+        """The format of a cell placed outside a table; None for no format."""
         return None if style is None else self._plain[style]
 
 

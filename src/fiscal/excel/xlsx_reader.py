@@ -109,23 +109,29 @@ class Sheet:
 
     @property
     def formulas(self) -> dict[Cell, str]:
+        """Each 0-based cell's formula, without its ``=``; empty when the sheet was not scanned."""
         return self.scan.formulas if self.scan is not None else {}
 
     @property
     def height(self) -> int:
+        """Rows from A1 to the last used one."""
         return len(self.rows)
 
     @property
     def width(self) -> int:
+        """Columns from A to the last used one in any row."""
         return max((len(r) for r in self.rows), default=0)
 
 
 @dataclass
 class Book:
+    """A workbook read whole: its file and its worksheets by name, in workbook order."""
+
     path: Path
     sheets: dict[str, Sheet]
 
     def sheet(self, name: str) -> Sheet | None:
+        """The sheet named ``name``; None when the workbook has none."""
         return self.sheets.get(name)
 
 
@@ -327,6 +333,7 @@ def _inflate_all(
             ) from None
 
     def whole(name: str) -> bytes:
+        """A zip part's bytes, read under the same limits; empty when the part is missing."""
         info = next((i for i in infos if i.filename == name), None)
         return b"".join(chunks(info)) if info is not None else b""
 
@@ -408,15 +415,18 @@ def _sheet_parts(
     defined: list[str] = []  # the text of each defined name, a formula
 
     def text(data: str) -> None:
+        """Collect the text of the defined name being read."""
         defined[-1] += data
 
     def end(tag: str) -> None:
+        """The end of a defined name: note it when it reads another workbook."""
         if tag.rpartition(":")[2] == "definedName":
             parser.CharacterDataHandler = None
             if external_reference(defined[-1]):
                 external.append(defined[-1])
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        """Note each defined name, sheet (with its state), external link and relationship."""
         name = tag.rpartition(":")[2]
         if name == "definedName":
             defined.append("")

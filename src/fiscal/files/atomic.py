@@ -145,6 +145,7 @@ def refuse_read(
 
 
 def refuse_overwrite(path: Path) -> UserError:
+    """The refusal of an existing destination, naming ``--force`` and ``-o`` (or: a folder)."""
     if path.is_dir():
         return _is_folder(path)
     return UserError(
@@ -203,6 +204,7 @@ class Staged:
 
     @property
     def path(self) -> Path:
+        """The path to open the staged file by: an unnamed file (via /proc) or a hidden temp."""
         if self._fd is not None:
             return _PROC_FD / str(self._fd)
         assert self._temp is not None
@@ -264,6 +266,7 @@ class Staged:
             os.replace(self._temp, dest)
 
     def discard(self) -> None:
+        """Drop the staged file if it was not placed; safe to call more than once."""
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self._fd)

@@ -19,8 +19,10 @@ def _bundled(*parts: str) -> Path:
 
 
 def default_rules() -> Path:
+    """The bundled Korean ruleset (``rules/korea``): the default when no rules folder is named."""
     return _bundled("rules", "korea")
 
 
 def default_inputs() -> Path:
+    """The bundled 2025 example inputs (``examples/korea-2025``): the default inputs folder."""
     return _bundled("examples", "korea-2025")

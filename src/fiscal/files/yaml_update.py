@@ -30,6 +30,14 @@ Action = Literal["added", "changed", "removed", "unchanged"]
 
 @dataclass(frozen=True)
 class Change:
+    """What an import would do to one YAML file.
+
+    - ``path``: the file.
+    - ``action``: added, changed, removed or unchanged.
+    - ``new``: its new text; None when the file is removed.
+    - ``lines``: how many lines differ; every line of an added or removed file.
+    """
+
     path: Path
     action: Action
     new: str | None  # None: remove the file

@@ -34,6 +34,7 @@ def dump(data: Any, header: str | None = None) -> str:
 
 
 def scalar(value: Any) -> str:
+    """One YAML scalar as written on a line, quoted only when read back plain it would differ."""
     if value is None:
         return "null"
     if isinstance(value, bool):

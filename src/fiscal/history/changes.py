@@ -492,6 +492,7 @@ def _agreement(a: Agreement, b: Agreement, old: Side, new: Side) -> list[Change]
         loc_b: tuple[Any, ...] | None,
         **extra: Any,
     ) -> None:
+        """Record one changed field of the agreement, with file:line on each side that has it."""
         extra.setdefault("reference", b.reference)
         changes.append(
             Change(

@@ -44,11 +44,22 @@ class ImpactRow:
 
     @property
     def change(self) -> int | float:
+        """New minus old: won for an amount, a fraction (not points) for a ratio."""
         return self.new - self.old
 
 
 @dataclass(frozen=True)
 class Impact:
+    """What a rule change does to every region's budget over the projected years.
+
+    - ``years``: the years both versions were projected over.
+    - ``regions``: region ids of the new version, then those only the old one has.
+    - ``measures``: budget item ids of either version, then ``total_revenue``.
+    - ``money``: region rows in won that changed, largest change first.
+    - ``ratios``: 재정자립도 and 재정자주도 rows that changed, largest change first.
+    - ``national``: the ``TOTAL`` row of every measure that changed, for every year.
+    """
+
     years: list[int]
     regions: list[str]
     measures: list[str]
@@ -57,6 +68,7 @@ class Impact:
     national: list[ImpactRow]  # TOTAL rows of every measure that changed, for every year
 
     def national_change(self, measure: str, year: int) -> int | float:
+        """The national change of ``measure`` in ``year``; 0 when it did not change."""
         for row in self.national:
             if row.measure == measure and row.year == year:
                 return row.change
@@ -64,6 +76,7 @@ class Impact:
 
     @property
     def changed(self) -> bool:
+        """Whether any region's money or ratio moved."""
         return bool(self.money or self.ratios)
 
 
@@ -79,6 +92,7 @@ class Attribution:
 
     @property
     def label(self) -> str:
+        """The changed rule object as a report names it: ``parameter local_shared_tax.rate``."""
         return f"{self.kind} {self.id}"
 
 
@@ -110,6 +124,7 @@ def budget_impact(old: Projection, new: Projection) -> Impact:
     zero = np.zeros(len(years), dtype=np.int64)
 
     def won(cells: dict[tuple[str, str], Int64Array], region: str, measure: str) -> Int64Array:
+        """A region's won by year for a measure; zeros when that version has no such cell."""
         return cells.get((region, measure), zero)
 
     money: list[ImpactRow] = []
@@ -136,6 +151,7 @@ def budget_impact(old: Projection, new: Projection) -> Impact:
     measure_order = {m: i for i, m in enumerate([*measures, *RATIOS])}
 
     def largest_first(row: ImpactRow) -> tuple[float, int, int, int]:
+        """Largest absolute change first; ties by region, year and measure order."""
         return (-abs(row.change), region_order[row.region], row.year, measure_order[row.measure])
 
     money.sort(key=largest_first)

@@ -22,6 +22,12 @@ from fiscal.rules.ruleset import Ruleset
 def explain(
     projection: Projection, ruleset: Ruleset, inputs: Inputs, region: str, year: int, item: str
 ) -> dict[str, Any]:
+    """How one amount was made: the rule, formula, inputs, parameters and steps, with file:line.
+
+    For one region, year and budget item of a projection: for a shared tax (지방소비세) the
+    pool, key and apportionment; for the ordinary grant (보통교부세) the fiscal gap and the
+    조정률. Unknown region, year or item are reported together as a :class:`UserError`.
+    """
     problems = []
     if region not in projection.region_ids:
         problems.append(

@@ -28,6 +28,13 @@ NOT_STAMPED = "not stamped (use --stamp-time)"
 
 @dataclass(frozen=True)
 class FileHash:
+    """One file a run read, by content.
+
+    - ``role``: ``rules``, ``inputs`` or ``scenario``.
+    - ``path``: relative to its rules or inputs folder (a scenario file: as given).
+    - ``sha256``: of the bytes the run loaded, so ``fiscal verify`` can tell an edit since.
+    """
+
     role: str  # rules | inputs
     path: str  # relative to its root
     sha256: str
@@ -35,11 +42,19 @@ class FileHash:
 
 @dataclass(frozen=True)
 class GitState:
+    """The git state of a rules or inputs folder when the run was made.
+
+    - ``commit``: the commit checked out; None when the folder is not in a git repository.
+    - ``dirty``: whether the folder had uncommitted or untracked changes.
+    - ``repository``: the top folder of that repository.
+    """
+
     commit: str | None  # None when the folder is not in a git repository
     dirty: bool
     repository: str | None
 
     def describe(self) -> str:
+        """The commit as the Provenance sheet shows it, marked when the folder had changes."""
         if self.commit is None:
             return "not in a git repository"
         return f"{self.commit}{' (uncommitted changes)' if self.dirty else ''}"
@@ -47,6 +62,20 @@ class GitState:
 
 @dataclass(frozen=True)
 class Provenance:
+    """What made an output, recorded in its Provenance sheet so an auditor can remake it.
+
+    - ``fiscal_version``: the version of fiscal that ran.
+    - ``command_line``: the ``fiscal`` command as run, its arguments quoted.
+    - ``run_time``: UTC to the second with ``--stamp-time``, else a fixed mark.
+    - ``python``: the Python implementation and version.
+    - ``rules_path``, ``rules_git``: the ruleset folder and its git state.
+    - ``inputs_path``, ``inputs_git``: the inputs folder and its git state.
+    - ``scenario``: the scenario applied (``baseline`` for none).
+    - ``years``: first and last projection year.
+    - ``files``: every file read, with its SHA-256.
+    - ``options``: further settings, as the run was asked for them.
+    """
+
     fiscal_version: str
     command_line: str
     run_time: str
@@ -101,6 +130,7 @@ def document_time(recorded: str) -> datetime:
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as hex."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 16), b""):
@@ -112,6 +142,7 @@ def git_state(folder: Path) -> GitState:
     """The commit of the repository holding ``folder``, and whether ``folder`` has changes."""
 
     def git(*args: str) -> str | None:
+        """One read-only git query in ``folder``, stripped; None when git fails or is missing."""
         # Read-only and without optional locks: recording provenance never writes .git/index.
         out = git_output(folder, *args, timeout=20)
         return out.strip() if out is not None else None
@@ -148,6 +179,7 @@ def collect(
     so ``fiscal verify`` sees the edit. A file without one is hashed as it is now."""
 
     def recorded(role: str, root: Path, path: Path, hashes: Mapping[str, str] | None) -> FileHash:
+        """A file's entry, with the hash taken when it was loaded when there is one."""
         name = path.relative_to(root).as_posix()
         loaded = (hashes or {}).get(name)
         return FileHash(role, name, loaded if loaded is not None else sha256_file(path))

@@ -200,6 +200,7 @@ def _point_shared(value: Decimal) -> SweepPoint:
 
 
 def national_independence(point: SweepPoint) -> float:
+    """재정자립도 of the country in the point's year: own-source over total revenue, all regions."""
     total = int(np.sum(point.total_revenue))
     return int(np.sum(point.own_source)) / total if total else 0.0
 

@@ -28,6 +28,13 @@ Style = Literal["text", "won", "ratio", "year", "share", "header", "title"] | No
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a table.
+
+    - ``name``: its header, a snake_case id (``total_revenue``).
+    - ``kind``: how its cells are shown: text, won, ratio, year or share.
+    - ``width``: column width in characters in a workbook.
+    """
+
     name: str
     kind: Kind
     width: int = 14
@@ -48,6 +55,7 @@ class Table:
     ratio_rows: frozenset[int] = frozenset()
 
     def column(self, name: str) -> int:
+        """The index of the column named ``name``."""
         return [c.name for c in self.columns].index(name)
 
 
@@ -68,6 +76,14 @@ CellRange = list[str | int]
 
 @dataclass(frozen=True)
 class Series:
+    """One series of a chart, drawn from cells of the workbook.
+
+    - ``name``: the legend's label, or the cell that holds it.
+    - ``categories``: the cells of the x axis (years, regions).
+    - ``values``: the cells plotted.
+    - ``options``: fill, gap or marker, as xlsxwriter takes them.
+    """
+
     name: str | CellRange
     categories: CellRange
     values: CellRange

@@ -49,7 +49,10 @@ def projection_summary(view: View) -> Table:
     table.add_column("Auton. %", justify="right", no_wrap=True)
 
     def row(label: str, rows: slice, style: str | None = None) -> None:
+        """Add one line of summed figures for the regions in ``rows``."""
+
         def money(values: Int64Array, year: int = 0) -> int:
+            """The won of ``rows`` summed in one year (the first by default)."""
             return int(values[rows, year].sum())
 
         indep0, auton0 = _ratios(head, rows, 0)
@@ -115,7 +118,10 @@ def comparison(compared: Compared) -> Table:
     table.add_column("Auton. %", justify="right", no_wrap=True)
 
     def row(label: str, rows: slice, style: str | None = None) -> None:
+        """Add one line of scenario-minus-baseline changes for the regions in ``rows``."""
+
         def delta(name: str) -> int:
+            """Scenario minus baseline of one headline figure, last year, summed over ``rows``."""
             return int(getattr(scen.headline, name)[rows, -1].sum()) - int(
                 getattr(base.headline, name)[rows, -1].sum()
             )
@@ -291,6 +297,7 @@ def affordability_flags(projection: Projection) -> list[str]:
 
 
 def agreements_table(schedules: list[AgreementSchedule]) -> Table:
+    """Investment agreements (지역발전투자협약) in billion won: total, 국비 and present values."""
     table = Table(title="Investment agreements (billion won)", title_justify="left")
     for name, justify in [
         ("Agreement", "left"),

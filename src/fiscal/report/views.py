@@ -34,6 +34,12 @@ _CLASS_LABELS = {
 
 @dataclass(frozen=True)
 class Unit:
+    """One unit a table shows: a region, a mega-region (초광역권) or a region class.
+
+    - ``id``: its id (a region id, mega-region id or class such as ``metropolitan``).
+    - ``en``, ``ko``: its name in English and Korean.
+    """
+
     id: str
     en: str
     ko: str
@@ -41,6 +47,16 @@ class Unit:
 
 @dataclass(frozen=True)
 class View:
+    """A projection grouped into units, ready for any output.
+
+    - ``by``: the grouping (region, upper, consolidated, mega-region, class).
+    - ``scenario``: the scenario projected.
+    - ``years``: the projection years.
+    - ``units``: the rows, in order.
+    - ``amounts``: each budget item in won, units x years.
+    - ``headline``: totals and the two ratios (재정자립도, 재정자주도) per unit and year.
+    """
+
     by: By
     scenario: str
     years: list[int]
@@ -99,6 +115,7 @@ def families_closed(ruleset: Ruleset, group: Grouping) -> bool:
 
 
 def view(projection: Projection, ruleset: Ruleset, by: By = "region") -> View:
+    """A projection grouped ``by`` units; inter-tier transfers drop out of closed families."""
     group = grouping(ruleset, by)
     amounts = consolidate(projection.amounts, group)
     if ruleset.two_tier and families_closed(ruleset, group):

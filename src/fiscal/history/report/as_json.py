@@ -19,6 +19,7 @@ def _where_json(where: Where | None) -> dict[str, Any] | None:
 
 
 def change_json(c: Change) -> dict[str, Any]:
+    """One change as JSON: what, old and new value, file:line and revision of each side."""
     return {
         "kind": c.kind,
         "id": c.id,
@@ -83,6 +84,7 @@ def _version_json(info: VersionInfo) -> dict[str, Any]:
 
 
 def to_json(report: DiffReport) -> str:
+    """A rule diff as JSON (``fiscal diff --format json``): changes, impact, attribution."""
     data: dict[str, Any] = {
         "old": _version_json(report.old),
         "new": _version_json(report.new),
@@ -113,6 +115,7 @@ def to_json(report: DiffReport) -> str:
 
 
 def history_json(history: History) -> str:
+    """A rule object's history as JSON: each change with the commit that made it."""
     entries = []
     for entry in history.entries:
         commit = entry.commit

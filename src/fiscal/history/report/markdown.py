@@ -36,6 +36,11 @@ def _md_table(
 
 
 def to_markdown(report: DiffReport, top: int = DEFAULT_TOP) -> str:
+    """A rule diff in markdown, for a pull request or a memo: changes, then the budget impact.
+
+    National totals by year, the ``top`` largest regional changes and ratio changes, and
+    each change applied alone.
+    """
     out = [f"## Rule changes: {_md(versions_line(report))}", ""]
     out += [f"**Warning:** {_md(w)}\n" for w in report.warnings]
     if not report.changes:
@@ -124,6 +129,7 @@ def to_markdown(report: DiffReport, top: int = DEFAULT_TOP) -> str:
 
 
 def history_markdown(history: History) -> str:
+    """A rule object's history as a markdown table, one row per change, oldest commit first."""
     out = [f"## History of `{history.ident}` in {_md(history.rules_path or '.')}", ""]
     if history.warning:
         out += [f"**Warning:** {_md(history.warning)}", ""]

@@ -18,6 +18,7 @@ from fiscal.report.table import Book, Cell, Column, Look, Table, key_value_sheet
 
 
 def changes_table(report: DiffReport) -> Table:
+    """The Changes sheet: one row per changed field, with both sides' file:line and reference."""
     columns = [
         Column("kind", "text", 11),
         Column("id", "text", 36),
@@ -75,6 +76,7 @@ def impact_table(report: DiffReport) -> Table:
 
 
 def attribution_table(report: DiffReport) -> Table:
+    """The Attribution sheet: each change applied alone, then what only their interaction moved."""
     columns = [
         Column("change", "text", 44),
         Column("applied_alone", "text", 40),
@@ -95,6 +97,7 @@ def attribution_table(report: DiffReport) -> Table:
 
 
 def provenance_rows(report: DiffReport) -> list[tuple[str, str]]:
+    """The Provenance sheet's label/value rows: the run, then each version's commit or folder."""
     rows = [
         ("fiscal version", report.fiscal_version),
         ("command line", report.command_line),

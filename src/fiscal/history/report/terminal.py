@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 
 def to_rich(report: DiffReport, top: int = DEFAULT_TOP) -> list[RenderableType]:
+    """A rule diff for the terminal: changes, national change by year, the ``top`` largest.
+
+    Each change applied alone follows when there is more than one.
+    """
     from rich.markup import escape
     from rich.table import Table as RichTable
 
@@ -94,6 +98,7 @@ def to_rich(report: DiffReport, top: int = DEFAULT_TOP) -> list[RenderableType]:
 
 
 def history_rich(history: History) -> RenderableType:
+    """A rule object's history as a terminal table; commits that could not be read at the end."""
     from rich.markup import escape
     from rich.table import Table as RichTable
 

@@ -36,14 +36,17 @@ def where_pair(c: Change) -> str:
 
 
 def money(value: int | float) -> str:
+    """Whole won with thousands separators: ``1,234,567``."""
     return f"{int(value):,}"
 
 
 def signed_money(value: int | float) -> str:
+    """A change in won, always signed: ``+1,234`` or ``-56``."""
     return f"{int(value):+,}"
 
 
 def percent(value: int | float) -> str:
+    """A ratio as a percentage with two decimals: ``0.433`` -> ``43.30%``."""
     return f"{100 * float(value):.2f}%"
 
 
@@ -54,6 +57,7 @@ def points(value: int | float) -> str:
 
 
 def cell(row: ImpactRow, which: str) -> str:
+    """One value (``old``, ``new`` or ``change``) of an impact row, in won or in % and points."""
     value = getattr(row, which)
     if row.unit == "ratio":
         return points(value) if which == "change" else percent(value)
@@ -61,6 +65,7 @@ def cell(row: ImpactRow, which: str) -> str:
 
 
 def versions_line(report: DiffReport) -> str:
+    """The two versions compared, old first: ``v2024 → working tree``."""
     return f"{report.old.ref.label} → {report.new.ref.label}"
 
 
@@ -135,6 +140,7 @@ HISTORY_HEADER = (
 
 
 def history_rows(history: History) -> list[list[str]]:
+    """One row per change: commit, date, author, message, what changed, old and new, file:line."""
     rows = []
     for entry in history.entries:
         c, commit = entry.change, entry.commit
