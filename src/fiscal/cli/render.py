@@ -77,7 +77,8 @@ def stages(names: list[str], quiet: bool = False) -> Iterator[Callable[[str], No
 
 def verification(result: Verification) -> list[str]:
     """What `fiscal verify` prints: the workbook, each changed file and cell, a verdict."""
-    from fiscal.excel.verify import SHOWN, show
+    from fiscal.excel.cell_compare import show
+    from fiscal.excel.verify import SHOWN
 
     recorded = result.recorded
     lines = [

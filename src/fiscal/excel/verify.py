@@ -33,6 +33,16 @@ from pathlib import Path
 from typing import Any
 
 from fiscal.errors import Problem, SourcePos, UserError, display_path
+from fiscal.excel.cell_compare import (
+    CellDifference,
+    Shown,
+    cell_text,
+    hidden_since_written,
+    ledger_context,
+    normal,
+    same,
+    seen_differently,
+)
 from fiscal.excel.xlsx_reader import Book, Limits, read_book
 from fiscal.report.provenance import FileHash, sha256_file
 from fiscal.version import __version__
@@ -52,7 +62,6 @@ VERIFY_LIMITS = Limits(
 )
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # as the inputs allow
 SHOWN = 50  # differing cells listed; the rest are counted
-_RELATIVE = 1e-12  # a ratio re-saved by a spreadsheet program may move in its last digit
 
 
 @dataclass(frozen=True)
@@ -117,30 +126,6 @@ class Recorded:
                 ]
             )
         return list(range(start, end + 1))
-
-
-@dataclass(frozen=True)
-class CellDifference:
-    """One cell whose workbook value is not what the recorded files recompute.
-
-    - ``sheet``: the sheet.
-    - ``row``, ``column``: the 0-based cell.
-    - ``workbook``: the value the workbook holds.
-    - ``recomputed``: the value fiscal computes from the files now.
-    - ``context``: for a Ledger row, its region, year and item.
-    """
-
-    sheet: str
-    row: int  # 0-based
-    column: int
-    workbook: Any
-    recomputed: Any
-    context: str = ""  # for a Ledger row: region, year and item
-
-    @property
-    def where(self) -> SourcePos:
-        """The difference's Sheet!Cell."""
-        return SourcePos.cell(self.sheet, self.row + 1, self.column + 1)
 
 
 @dataclass
@@ -265,7 +250,7 @@ def read_provenance(book: Book) -> Recorded:
     files: list[FileHash] = []
     in_files = False
     for r in range(sheet.height):
-        key, value, digest = (_text(sheet.value(r, c)) for c in range(3))
+        key, value, digest = (cell_text(sheet.value(r, c)) for c in range(3))
         if key == "role" and value == "file":
             in_files = True
             continue
@@ -276,10 +261,6 @@ def read_provenance(book: Book) -> Recorded:
             values[key] = value
             rows[key] = r + 1
     return Recorded(values, rows, files)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def _rules_path(recorded: Recorded, workbook: Path) -> tuple[Path, date | None]:
@@ -536,7 +517,7 @@ def _compare(
         if have is None:
             sheets.append(Problem(where, f"sheet {name!r} is missing: deleted or renamed by hand"))
             continue
-        sheets.extend(_hidden(where, have, sheet))
+        sheets.extend(hidden_since_written(where, have, sheet))
         if result is not None:
             result.sheets_compared += 1
             if name == "Ledger":
@@ -545,11 +526,11 @@ def _compare(
         width = max(sheet.width, have.width)
         for r in range(height):
             for c in range(width):
-                want = _normal(sheet.value(r, c), rewrite)
-                got = _normal(have.value(r, c), [])
-                found = _seen(have, sheet, r, c, got, want)
-                if found is not None or not _same(got, want):
-                    context = _ledger_context(sheet, r) if name == "Ledger" else ""
+                want = normal(sheet.value(r, c), rewrite)
+                got = normal(have.value(r, c), [])
+                found = seen_differently(have, sheet, r, c, got, want)
+                if found is not None or not same(got, want):
+                    context = ledger_context(sheet, r) if name == "Ledger" else ""
                     got_shown, want_shown = found or (got, want)
                     differences.append(CellDifference(name, r, c, got_shown, want_shown, context))
         # A formula beyond the grid of values (a formula whose cached value is blank).
@@ -563,106 +544,6 @@ def _compare(
         if name not in expected.sheets and name not in skip:
             sheets.append(Problem(where, f"sheet {name!r} is not one fiscal wrote: added by hand"))
     return differences, sheets
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A cell as a person sees it in a spreadsheet program, when its value alone does not
-    say it: the number format it is shown with, or the formula Excel recalculates on
-    opening (fiscal's workbooks ask for a full recalculation on load, so the value cached
-    in the file is not what is shown)."""
-
-    value: Any
-    number_format: str | None = None
-    formula: str | None = None
-
-    def __str__(self) -> str:
-        text = show(self.value)
-        if self.formula is not None:
-            return f"the formula ={self.formula} (cached {text}; Excel shows its result)"
-        if self.number_format is not None:
-            return f"{text} shown with the number format {self.number_format!r}"
-        return f"{text} as a value"
-
-
-def _seen(have: Any, wrote: Any, r: int, c: int, got: Any, want: Any) -> tuple[Shown, Shown] | None:
-    """How the cell differs in what a reader sees, though its value may be the same."""
-    formula = have.formulas.get((r, c))
-    if formula is not None and (r, c) not in wrote.formulas:
-        return Shown(got, formula=formula), Shown(want)
-    if got is None and want is None:
-        return None  # an empty cell shows nothing, whatever its format
-    shown_as, written_as = have.number_format(r, c), wrote.number_format(r, c)
-    if shown_as != written_as:
-        return Shown(got, number_format=shown_as), Shown(want, number_format=written_as)
-    return None
-
-
-def _hidden(where: SourcePos, have: Any, wrote: Any) -> list[Problem]:
-    """A sheet, or figures on it, hidden since fiscal wrote it: a reader would not see them."""
-    found = []
-    if have.state != wrote.state:
-        found.append(
-            Problem(where, f"sheet {have.name!r} is {have.state}; fiscal wrote it {wrote.state}")
-        )
-    hidden = have.scan.hidden_count if have.scan is not None else 0
-    if hidden and not (wrote.scan is not None and wrote.scan.hidden_count):
-        first = have.scan.hidden_cells[0]
-        at = SourcePos.cell(have.name, first[0] + 1, first[1] + 1)
-        found.append(
-            Problem(at, f"{hidden:,} cells with figures are in rows or columns hidden by hand")
-        )
-    return found
-
-
-def _normal(value: Any, rewrite: list[tuple[str, str]]) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        for old, new in rewrite:
-            value = value.replace(old, new)
-        return value
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return float(value)
-    return str(value)
-
-
-def _same(a: Any, b: Any) -> bool:
-    if a == b:
-        return True
-    if isinstance(a, float) and isinstance(b, float):
-        if a.is_integer() and b.is_integer():
-            return False  # money: exact to the won
-        return abs(a - b) <= _RELATIVE * max(abs(a), abs(b))
-    return False
-
-
-def _ledger_context(sheet: Any, row: int) -> str:
-    """``seoul 2026 local_consumption_tax`` for a row of the Ledger."""
-    header = [_text(sheet.value(0, c)) for c in range(sheet.width)]
-    parts = []
-    for key in ("region", "year", "item"):
-        if key in header and row > 0:
-            value = sheet.value(row, header.index(key))
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            parts.append(_text(value))
-    return " ".join(p for p in parts if p)
-
-
-def show(value: Any) -> str:
-    """A cell value as the difference report shows it."""
-    if value is None:
-        return "an empty cell"
-    if isinstance(value, Shown):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return f"{int(value):,}"
-        return repr(value)
-    return repr(value)
 
 
 def to_json(result: Verification) -> dict[str, Any]:
