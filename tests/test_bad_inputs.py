@@ -803,6 +803,10 @@ CASES: list[Bad] = [
         "this is a named pipe (FIFO), not a regular file"),
     Bad("input: an indicator file replaced by a named pipe", {POPULATION: fifo()}, POPULATION,
         "this is a named pipe (FIFO), not a regular file", args=PROJECT),
+    # --- scenarios that would empty an indicator (round two) ---
+    Bad("scenario: a regional indicator cut by 100%",
+        scenario("title: t\nforecast:\n  population:\n    2026: {change: -1}\n"),
+        "scenario.yaml:4", "change -1 would make the value zero", args=SCENARIO),
 ]
 # fmt: on
 

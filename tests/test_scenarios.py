@@ -204,3 +204,14 @@ def test_all_problems_of_a_scenario_come_back_in_one_run(rules_and_inputs, tmp_p
     with pytest.raises(UserError) as caught:
         api.project(rules, inputs, path, YEARS)
     assert len(caught.value.problems) == 2
+
+
+def test_a_mistaken_change_to_every_region_is_reported_once(tmp_path: Path) -> None:
+    path = write(tmp_path, "title: t\nforecast:\n  population:\n    2026: {change: -1.5}\n")
+    done = run_fiscal("project", "--scenario", path, "-o", tmp_path / "x.xlsx")
+    assert done.returncode == 1
+    wrong = [line for line in done.stderr.splitlines() if "would make the value" in line]
+    # one mistake in the file, one line: not one per region the change applies to
+    assert wrong == [f"{path}:4: change -1.5 would make the value negative: "
+                     "a change must be more than -1 (-100%)"]  # fmt: skip
+    assert not (tmp_path / "x.xlsx").exists()

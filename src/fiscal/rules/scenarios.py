@@ -216,15 +216,18 @@ def _apply_forecast(
             )
             continue
         by_region = {}
+        # The same change applies to every region: a mistake in it is reported once.
+        found: list[Problem] = []
         for region_id, by_year in indicator.values.items():
             changed = _changed(
-                by_year, indicator.growth, changes, years, doc, loc, problems, allow_value=False
+                by_year, indicator.growth, changes, years, doc, loc, found, allow_value=False
             )
             if changed is None:
                 break
             by_region[region_id] = changed
         else:
             regional[name] = dataclasses.replace(indicator, values=by_region)
+        problems.extend(p for i, p in enumerate(found) if p not in found[:i])
     return dataclasses.replace(inputs, national=national, regional=regional)
 
 
@@ -274,7 +277,14 @@ def _changed(
             )
             continue
         if change.change is not None and change.change <= -1:
-            problems.append(Problem(where, f"change {change.change} would make the value negative"))
+            result = "zero" if change.change == -1 else "negative"
+            problems.append(
+                Problem(
+                    where,
+                    f"change {change.change} would make the value {result}: "
+                    "a change must be more than -1 (-100%)",
+                )
+            )
             continue
         for year in span:
             if year not in out:
