@@ -165,8 +165,8 @@ class _Read:
 
 
 def _load_parameters(root: Path, read: _Read) -> tuple[dict[str, Parameter], set[str]]:
-    problems = read.problems
     """The parameters that loaded, and the names of those whose files did not."""
+    problems = read.problems
     parameters: dict[str, Parameter] = {}
     broken: set[str] = set()
     folder = root / "parameters"
