@@ -86,7 +86,10 @@ class ProjectTerms(FileModel):
     schedule_krw: dict[Year, NonNegativeWon] | None = Field(
         default=None, description="Amount per year in won; sums to the total."
     )
-    indexation: Indexation | None = None
+    indexation: Indexation | None = Field(
+        default=None,
+        description="Raise later years by a price index; the total is at base-year prices.",
+    )
     central_cap_krw: NonNegativeWon | None = Field(
         default=None,
         description="Most the centre pays over the project; the regions bear any excess.",

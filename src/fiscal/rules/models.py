@@ -303,7 +303,7 @@ class RuleBase(Located):
 class SharingRule(RuleBase):
     """A pool divided among regions in proportion to a key (e.g. 지방소비세)."""
 
-    kind: Literal["sharing"]
+    kind: Literal["sharing"] = Field(description="The kind of rule: a pool shared by a key.")
     pool: Pool = Field(description="The national amount to divide.")
     key: Key = Field(description="What each region's part is in proportion to.")
     recipients: tuple[Id, ...] | None = Field(
@@ -326,7 +326,7 @@ class FiscalGap(FileModel):
 class EqualisationRule(RuleBase):
     """An equalisation grant: each region's fiscal gap times one rate that fits the pool."""
 
-    kind: Literal["equalisation"]
+    kind: Literal["equalisation"] = Field(description="The kind of rule: an equalisation grant.")
     pool: Pool = Field(description="The national amount paid out, e.g. 보통교부세.")
     fiscal_gap: FiscalGap = Field(description="How each region's gap is measured.")
 
@@ -334,7 +334,7 @@ class EqualisationRule(RuleBase):
 class MatchingRule(RuleBase):
     """A matching subsidy: the centre pays a rate of a programme's cost; the region the rest."""
 
-    kind: Literal["matching"]
+    kind: Literal["matching"] = Field(description="The kind of rule: a matching subsidy.")
     cost: Id = Field(description="Regional indicator: cost of the subsidised programmes (won).")
     rate: Text = Field(description="Parameter with breakdown: region: the national rate.")
     co_funding_item: Id = Field(description="Item that receives the region's own share.")
@@ -348,7 +348,7 @@ class AdjustmentRule(RuleBase):
     are transfers between the tiers: consolidated figures leave both out.
     """
 
-    kind: Literal["adjustment"]
+    kind: Literal["adjustment"] = Field(description="The kind of rule: an adjustment grant.")
     taxes: tuple[Id, ...] = Field(
         min_length=1, description="Items of the parent that form the base."
     )
