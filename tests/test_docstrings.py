@@ -17,15 +17,7 @@ PACKAGE = REPO / "src" / "fiscal"
 
 # Paths (relative to src/fiscal/) not checked yet: other engineers were editing them when
 # the docstrings pass ran. The later pass that documents them removes this constant.
-NOT_YET_DOCUMENTED = (
-    "engine/",
-    "rules/",
-    "source/",
-    "history/log.py",
-    "history/versions.py",
-    "history/diff.py",
-    "files/git.py",
-)
+NOT_YET_DOCUMENTED = ("engine/",)
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 

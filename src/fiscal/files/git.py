@@ -121,6 +121,7 @@ class GitRepo:
         return rel.as_posix() if rel.parts else ""
 
     def contains(self, path: Path) -> bool:
+        """Whether ``path`` lies inside this repository's working tree."""
         try:
             path.resolve().relative_to(self.top.resolve())
         except ValueError:
@@ -128,6 +129,12 @@ class GitRepo:
         return True
 
     def git(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        """Run a read-only git command in this repository and return what it printed.
+
+        Any other command is refused (ValueError): fiscal reads history, never changes it.
+        A failing command is left to the caller (``returncode``); a missing git, or one
+        that runs past GIT_TIMEOUT seconds, raises :class:`GitError`.
+        """
         _check_read_only(args)
         try:
             return subprocess.run(

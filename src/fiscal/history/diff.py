@@ -60,13 +60,18 @@ class VersionInfo:
 
 @dataclass
 class DiffReport:
+    """``fiscal diff``: what changed between two versions of the rules and what it does to
+    each region's budget, with the files and versions compared for an auditor."""
+
     old: VersionInfo
     new: VersionInfo
     changes: list[Change]
-    years: list[int]
+    years: list[int]  # the years projected to measure the impact
     inputs_label: str
     input_files: list[FileHash]
     impact: Impact | None = None
+    # With several changes: each applied alone, and by year what they do together beyond
+    # the sum of each alone.
     attribution: list[Attribution] = field(default_factory=list)
     interaction: dict[int, int | float] = field(default_factory=dict)
     repository: str | None = None
@@ -78,6 +83,7 @@ class DiffReport:
 
     @property
     def changed(self) -> bool:
+        """Whether the two versions differ in any rule, parameter or agreement."""
         return bool(self.changes)
 
 
@@ -152,6 +158,7 @@ def build_diff(
 
 
 def side(loaded: LoadedRules, ruleset: Ruleset) -> Side:
+    """One version as the semantic diff compares it: its ruleset and the files it came from."""
     return Side(ruleset, loaded.snapshot.ref.tag, loaded.snapshot.texts())
 
 

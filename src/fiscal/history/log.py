@@ -25,14 +25,19 @@ from fiscal.history.versions import WORKTREE, LoadedRules, Snapshot, Sources, Ve
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One change of the object (a dated value, share or term, old and new) and the commit
+    that made it."""
+
     commit: Commit | None  # None: not committed yet (the working tree)
     change: Change
 
 
 @dataclass
 class History:
-    ident: str
-    rules_path: str
+    """Every change of one parameter or agreement, oldest first, and what could not be read."""
+
+    ident: str  # the parameter path or agreement id asked for
+    rules_path: str  # the ruleset folder inside the repository ("" for its top)
     entries: list[HistoryEntry] = field(default_factory=list)
     unreadable: list[tuple[Commit, str]] = field(default_factory=list)  # rulesets that did not load
     shallow: bool = False  # read from a shallow clone: the history before it is missing
@@ -63,6 +68,11 @@ def object_files(rules_path: str, ident: str) -> list[str]:
 
 
 def object_history(rules: Path, ident: str, worktree: bool = True) -> History:
+    """The history of parameter or agreement ``ident`` in the ruleset folder ``rules``.
+
+    With ``worktree``, uncommitted changes come last. An id that no commit and no file
+    knows raises :class:`GitError` (a typo, not an unchanged object).
+    """
     sources = Sources(rules, rules)
     repo = sources.repo
     rel = repo.relative(rules)
@@ -72,6 +82,7 @@ def object_history(rules: Path, ident: str, worktree: bool = True) -> History:
     cache: dict[str, LoadedRules | None] = {}
 
     def side_at(commit: Commit) -> Side | None:
+        """The ruleset as committed in ``commit``; None if it has no ruleset or it fails to load."""
         tree = repo.tree(commit, rel)
         if tree is None:
             return None
@@ -85,6 +96,7 @@ def object_history(rules: Path, ident: str, worktree: bool = True) -> History:
         return Side(loaded.ruleset, commit.short, loaded.snapshot.texts())
 
     def parent_side(commit: Commit) -> Side | None:
+        """The ruleset before ``commit`` (its first parent); None for the first commit."""
         if not commit.parents:
             return None
         return side_at(repo.commit(commit.parents[0]))

@@ -53,6 +53,7 @@ class VersionRef:
 
     @property
     def label(self) -> str:
+        """How reports name this version: ``HEAD~1 (1a2b3c4)``, ``working tree`` or a folder."""
         if self.commit is not None:
             return (
                 self.name
@@ -71,6 +72,7 @@ class Snapshot:
     files: Mapping[str, bytes]
 
     def display(self, rel: str) -> str:
+        """A path inside the folder as reports show it (with the folder's prefix)."""
         return f"{self.prefix}/{rel}" if self.prefix else rel
 
     def texts(self) -> dict[str, bytes]:
@@ -93,6 +95,9 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class LoadedRules:
+    """One version of the rules, loaded: the ruleset (None if it would not load) and every
+    problem, at the file:line of that version."""
+
     snapshot: Snapshot
     ruleset: Ruleset | None
     problems: list[Problem]
@@ -109,6 +114,7 @@ class Sources:
 
     @property
     def repo(self) -> GitRepo:
+        """The git repository holding the ruleset folder; :class:`GitError` if there is none."""
         if self._repo is None:
             self._repo = GitRepo.containing(self.rules)
         return self._repo
@@ -123,10 +129,12 @@ class Sources:
         return VersionRef(name, "commit", self.repo.commit(name))
 
     def as_of(self, day: date) -> VersionRef:
+        """The version committed by the end of ``day`` (``--rules-as-of``)."""
         commit = self.repo.commit_as_of(day)
         return VersionRef(f"as of {day.isoformat()}", "commit", commit)
 
     def rules_snapshot(self, ref: VersionRef) -> Snapshot:
+        """The ruleset's YAML files as of ``ref``: from a folder, a commit or the working tree."""
         if ref.kind == "folder":
             return _disk_snapshot(ref, Path(ref.name), display_path(ref.name))
         return self._repo_snapshot(ref, self.rules, "the ruleset")
@@ -139,6 +147,7 @@ class Sources:
         return self._repo_snapshot(ref, self.inputs, "the inputs")
 
     def repo_holds(self, path: Path) -> bool:
+        """Whether ``path`` lies inside the ruleset's repository (False when there is none)."""
         try:
             return self.repo.contains(path)
         except GitError:
@@ -261,6 +270,7 @@ def _relocator(root: Path, snapshot: Snapshot) -> Callable[[SourcePos], SourcePo
     cwd = Path.cwd()
 
     def fix(pos: SourcePos) -> SourcePos:
+        """``pos`` with a temporary path replaced by the path the version shows."""
         if not pos.file or pos.file.startswith("<"):
             return pos
         path = Path(pos.file)
@@ -289,6 +299,7 @@ def relocate(ruleset: Ruleset, fix: Callable[[SourcePos], SourcePos]) -> None:
     seen: set[int] = set()
 
     def walk(obj: Any) -> None:
+        """Relocate ``obj`` and every rule object inside it, each once."""
         if id(obj) in seen:
             return
         seen.add(id(obj))

@@ -26,7 +26,9 @@ from fiscal.rules.types import Unit
 class Positions(Protocol):
     """Anything that knows the source position of a place in an agreement (a YamlDoc)."""
 
-    def pos(self, loc: tuple[Any, ...] = ()) -> SourcePos: ...
+    def pos(self, loc: tuple[Any, ...] = ()) -> SourcePos:
+        """The file:line of the value at ``loc`` (keys and list indexes from the top)."""
+        ...
 
 
 def check_agreement(
@@ -36,9 +38,16 @@ def check_agreement(
     ministries: set[str] | None,
     regions_known: bool,
 ) -> list[Problem]:
+    """Every problem of one agreement: dates and status, parties, and each project's terms
+    as signed and after each amendment, each at the line of the value at fault.
+
+    ``ministries`` is None when the ruleset has no ministries.yaml (ministry parties are
+    then not checked); ``regions_known`` is False when regions.yaml did not load.
+    """
     problems: list[Problem] = []
 
     def add(loc: tuple[Any, ...], message: str) -> None:
+        """Record a problem at the value ``loc`` of the agreement."""
         problems.append(Problem(doc.pos(loc), message))
 
     _check_dates(agreement, add)
@@ -95,6 +104,7 @@ def check_agreement(
             found: list[Problem] = []
 
             def collect(loc: tuple[Any, ...], message: str, into: list[Problem] = found) -> None:
+                """Record a problem of the amended terms, kept apart to drop repeats."""
                 into.append(Problem(doc.pos(loc), message))
 
             _check_terms(agreement, current, where, collect, ruleset)

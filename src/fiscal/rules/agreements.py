@@ -30,20 +30,30 @@ PartyKind = Literal["ministry", "region", "private"]
 
 
 class Ministry(Located):
-    id: Id
-    name: Label
+    """A central ministry that may sign agreements (e.g. 국토교통부, MOLIT)."""
+
+    id: Id = Field(description="The ministry's id, which agreements name as a party.")
+    name: Label = Field(description="The ministry's name.")
 
 
 class MinistriesFile(FileModel):
     """``ministries.yaml``: the central ministries that may sign agreements."""
 
-    description: str | None = None
-    ministries: tuple[Ministry, ...] = Field(min_length=1)
+    description: str | None = Field(default=None, description="Free text for the reader.")
+    ministries: tuple[Ministry, ...] = Field(min_length=1, description="Every ministry known.")
 
 
 class Party(Located):
-    id: Id
-    kind: PartyKind
+    """One signatory of an agreement: a central ministry, a region or a private partner."""
+
+    id: Id = Field(
+        description="A ministry id (ministries.yaml), a region id (regions.yaml), or a private "
+        "partner's own id; the key of its cost share."
+    )
+    kind: PartyKind = Field(
+        description="ministry: its share is central money (국비); region: a local share (지방비); "
+        "private: a partner, who needs a name."
+    )
     name: str | None = Field(default=None, description="For private partners: their name.")
 
 
@@ -57,7 +67,7 @@ class Indexation(FileModel):
 class ProjectTerms(FileModel):
     """The terms of a project that an amendment may change (all optional there)."""
 
-    title: Text | None = None
+    title: Text | None = Field(default=None, description="The project's name.")
     total_krw: NonNegativeWon | None = Field(default=None, description="Total cost, whole won.")
     years: tuple[Year, Year] | None = Field(default=None, description="[first year, last year].")
     shares: dict[Id, Number] | None = Field(
@@ -76,7 +86,10 @@ class ProjectTerms(FileModel):
     schedule_krw: dict[Year, NonNegativeWon] | None = Field(
         default=None, description="Amount per year in won; sums to the total."
     )
-    indexation: Indexation | None = None
+    indexation: Indexation | None = Field(
+        default=None,
+        description="Raise later years by a price index; the total is at base-year prices.",
+    )
     central_cap_krw: NonNegativeWon | None = Field(
         default=None,
         description="Most the centre pays over the project; the regions bear any excess.",
@@ -84,18 +97,27 @@ class ProjectTerms(FileModel):
 
 
 class Project(ProjectTerms, Located):
-    id: Id
-    title: Text
-    total_krw: NonNegativeWon
-    years: tuple[Year, Year]
-    shares: dict[Id, Number] = Field(min_length=1)
+    """One project of an agreement, with its terms as signed (amendments change them later)."""
+
+    id: Id = Field(description="The project's id, unique in the agreement.")
+    title: Text = Field(description="The project's name.")
+    total_krw: NonNegativeWon = Field(description="Total cost, whole won.")
+    years: tuple[Year, Year] = Field(description="[first year, last year] of spending.")
+    shares: dict[Id, Number] = Field(
+        min_length=1, description="Cost share by party id (or 'central'); must sum to 1."
+    )
 
 
 class Amendment(Located):
-    effective: IsoDate
-    reference: Text
-    note: str | None = None
-    projects: dict[Id, ProjectTerms] = Field(min_length=1)
+    """A dated change of an agreement's terms; it governs from the first 1 January on or after
+    its date, and the years before keep the earlier terms."""
+
+    effective: IsoDate = Field(description="The date the amendment takes effect.")
+    reference: Text = Field(description="The amending document.")
+    note: str | None = Field(default=None, description="Free text for the reader.")
+    projects: dict[Id, ProjectTerms] = Field(
+        min_length=1, description="By project id: only the terms that change."
+    )
 
     @property
     def first_year(self) -> int:
@@ -107,20 +129,28 @@ class Amendment(Located):
 class Agreement(Located):
     """One agreement file."""
 
-    id: Id
-    title: Text
-    status: AgreementStatus
-    signed: IsoDate | None = None
-    terminated: IsoDate | None = None
-    reference: Text
+    id: Id = Field(description="The agreement's id; must be its file name.")
+    title: Text = Field(description="The agreement's name.")
+    status: AgreementStatus = Field(
+        description="proposed (commits no money), signed, amended or terminated."
+    )
+    signed: IsoDate | None = Field(
+        default=None, description="Date of signing; required unless proposed."
+    )
+    terminated: IsoDate | None = Field(
+        default=None, description="Date of termination; required when terminated."
+    )
+    reference: Text = Field(description="The agreement document or its published source.")
     evidence: Status = Field(
         default=Status.confirmed,
         description="How far the figures are backed by a published source.",
     )
-    description: str | None = None
-    parties: tuple[Party, ...] = Field(min_length=1)
-    projects: tuple[Project, ...] = Field(min_length=1)
-    amendments: tuple[Amendment, ...] = Field(default_factory=tuple)
+    description: str | None = Field(default=None, description="Free text for the reader.")
+    parties: tuple[Party, ...] = Field(min_length=1, description="Who signed; at least one region.")
+    projects: tuple[Project, ...] = Field(min_length=1, description="What the money pays for.")
+    amendments: tuple[Amendment, ...] = Field(
+        default_factory=tuple, description="Later changes, in date order."
+    )
 
     @property
     def binding(self) -> bool:
@@ -128,6 +158,7 @@ class Agreement(Located):
         return self.status != "proposed"
 
     def party(self, party_id: str) -> Party | None:
+        """The party with this id, or None if it did not sign."""
         return next((p for p in self.parties if p.id == party_id), None)
 
     @property
@@ -164,4 +195,5 @@ def terms_in_force(
 
 
 def unit_interval(value: Decimal) -> bool:
+    """Whether a share lies between 0% and 100%, both included."""
     return Decimal(0) <= value <= Decimal(1)

@@ -27,6 +27,9 @@ from fiscal.source.yaml_reader import YamlDoc
 
 
 def check_manifest(ruleset: Ruleset, problems: list[Problem], items_known: bool) -> None:
+    """Check ruleset.yaml against the rest: where each item's amounts come from, and that
+    measures, affordability and the discount rate name items and ratio parameters that
+    exist. Skipped when ruleset.yaml itself did not load (``items_known`` False)."""
     if not items_known:
         return
     items = {i.id: i for i in ruleset.items}
@@ -79,6 +82,8 @@ def check_manifest(ruleset: Ruleset, problems: list[Problem], items_known: bool)
 
 
 def check_regions(ruleset: Ruleset, problems: list[Problem]) -> None:
+    """Check regions.yaml: ids used once, every upper-level region in a known mega-region,
+    every basic government under an upper-level parent; and item ids declared once."""
     seen: dict[str, SourcePos] = {}
     for region in ruleset.regions:
         if region.id in seen:
@@ -147,6 +152,8 @@ def check_regions(ruleset: Ruleset, problems: list[Problem]) -> None:
 
 
 def check_parameters(ruleset: Ruleset, problems: list[Problem], regions_known: bool) -> None:
+    """Check every dated value of every parameter against its unit and breakdown (region
+    keys checked only when regions.yaml loaded), at the line of the value."""
     keys = set(ruleset.region_ids) | {c.value for c in RegionClass}
     for parameter in ruleset.parameters.values():
         for value in parameter.values:
@@ -216,6 +223,7 @@ def check_rules(
         doc = docs[rule.id]
 
         def at(*loc: Any, _doc: YamlDoc = doc) -> SourcePos:
+            """The line of key ``loc`` in this rule's file."""
             return _doc.pos(loc)
 
         outputs = [("item", rule.item)]

@@ -27,35 +27,47 @@ from fiscal.source.yaml_reader import YamlDoc, load_yaml
 class SeriesFile(FileModel):
     """One national series (won per year)."""
 
-    label: Label
-    unit: Unit = Unit.krw
-    status: Status
+    label: Label = Field(description="The series' name, e.g. internal taxes (내국세).")
+    unit: Unit = Field(default=Unit.krw, description="What the figures measure.")
+    status: Status = Field(description="How far the figures are backed by a published source.")
     source: Text = Field(description="Where the figures come from, or how they were made.")
-    note: str | None = None
+    note: str | None = Field(default=None, description="Free text for the reader.")
     growth: GrowthRate | None = Field(
         default=None, description="Yearly growth applied after the last given year (0.03 = 3%)."
     )
-    values: dict[Year, NonNegativeWon] = Field(min_length=1)
+    values: dict[Year, NonNegativeWon] = Field(
+        min_length=1, description="The figure per year, years in order with no gaps."
+    )
 
 
 class NationalFile(FileModel):
-    description: Text
-    series: dict[Id, SeriesFile] = Field(min_length=1)
+    """``national.yaml``: the national forecast, the bases pools are taken from."""
+
+    description: Text = Field(description="What forecast this is and where it comes from.")
+    series: dict[Id, SeriesFile] = Field(
+        min_length=1, description="By series id (rules name it national.<id>)."
+    )
 
 
 class IndicatorFile(FileModel):
     """One regional indicator: values per region per year."""
 
-    label: Label
-    unit: Unit
-    status: Status
-    source: Text
-    note: str | None = None
-    growth: GrowthRate | None = None
-    values: dict[Id, dict[Year, NonNegativeWon]] = Field(min_length=1)
+    label: Label = Field(description="The indicator's name, e.g. population (인구).")
+    unit: Unit = Field(description="What the figures measure.")
+    status: Status = Field(description="How far the figures are backed by a published source.")
+    source: Text = Field(description="Where the figures come from, or how they were made.")
+    note: str | None = Field(default=None, description="Free text for the reader.")
+    growth: GrowthRate | None = Field(
+        default=None, description="Yearly growth applied after the last given year (0.03 = 3%)."
+    )
+    values: dict[Id, dict[Year, NonNegativeWon]] = Field(
+        min_length=1,
+        description="By region id: the figure per year, years in order with no gaps.",
+    )
 
 
 def load_inputs(root: Path) -> Inputs:
+    """The inputs folder read and checked; raise :class:`UserError` with every problem."""
     inputs, problems = check_inputs(root)
     if problems or inputs is None:
         raise UserError(problems)
@@ -63,6 +75,7 @@ def load_inputs(root: Path) -> Inputs:
 
 
 def input_files(root: Path) -> list[Path]:
+    """The files an inputs folder is read from: national.yaml, then each regional indicator."""
     files = [root / "national.yaml"]
     if (root / "regional").is_dir():
         files += sorted((root / "regional").glob("*.yaml"))
@@ -70,6 +83,11 @@ def input_files(root: Path) -> list[Path]:
 
 
 def check_inputs(root: Path) -> tuple[Inputs | None, list[Problem]]:
+    """Read an inputs folder: what could be read, and every problem found (file:line).
+
+    None only when the folder itself is missing; otherwise the inputs hold whatever files
+    validated, so the caller decides whether the problems stop the run.
+    """
     problems: list[Problem] = []
     if not root.is_dir():
         what = "not found" if not root.exists() else "is a file; expected an inputs folder"

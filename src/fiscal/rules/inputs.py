@@ -44,6 +44,9 @@ class Series:
 
 @dataclass(frozen=True)
 class Indicator:
+    """A regional indicator (population, basic fiscal need 기준재정수요액, ...): a yearly
+    series per region, with the line each region's values were read from."""
+
     id: str
     label: Label
     unit: Unit
@@ -87,6 +90,7 @@ class Inputs:
         return min(ends)
 
     def first_year(self) -> int:
+        """The first year every series and indicator gives a value for."""
         starts = [min(s.values) for s in self.national.values()]
         for indicator in self.regional.values():
             starts += [min(v) for v in indicator.values.values()]
@@ -123,6 +127,8 @@ def extend(
 def national_array(
     inputs: Inputs, series_id: str, years: list[int]
 ) -> tuple[Int64Array | None, str | None]:
+    """A national series in won for ``years`` (grown past its last year if it says how),
+    or None and why it cannot be had."""
     series = inputs.national.get(series_id)
     if series is None:
         known = ", ".join(sorted(inputs.national))
@@ -136,6 +142,8 @@ def national_array(
 def regional_array(
     inputs: Inputs, indicator_id: str, region_ids: list[str], years: list[int]
 ) -> tuple[Int64Array | None, str | None]:
+    """A regional indicator as a (region, year) array in the order of ``region_ids``, or
+    None and why it cannot be had. The caller gets its own copy, free to change."""
     indicator = inputs.regional.get(indicator_id)
     if indicator is None:
         known = ", ".join(sorted(inputs.regional))

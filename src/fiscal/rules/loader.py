@@ -149,6 +149,7 @@ class _Read:
         self.hashes: dict[str, str] = {}
 
     def doc(self, path: Path) -> YamlDoc | None:
+        """Parse one file, noting its hash; None (and its problems noted) if it cannot be."""
         doc, found = load_yaml(path)
         self.problems += found
         if doc is not None:
@@ -156,6 +157,7 @@ class _Read:
         return doc
 
     def one(self, path: Path, model: type[Any]) -> tuple[YamlDoc | None, Any]:
+        """Parse one file and validate it as ``model``; the value is None if either fails."""
         doc = self.doc(path)
         if doc is None:
             return None, None
@@ -165,8 +167,8 @@ class _Read:
 
 
 def _load_parameters(root: Path, read: _Read) -> tuple[dict[str, Parameter], set[str]]:
-    problems = read.problems
     """The parameters that loaded, and the names of those whose files did not."""
+    problems = read.problems
     parameters: dict[str, Parameter] = {}
     broken: set[str] = set()
     folder = root / "parameters"

@@ -39,6 +39,9 @@ _IN_MEMORY = SourcePos("<memory>")
 
 
 class FileModel(BaseModel):
+    """What every rule and input file model shares: unknown keys are refused, and a read
+    file cannot be changed in place."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -51,9 +54,11 @@ class Located(FileModel):
 
     @property
     def source(self) -> SourcePos:
+        """The file, line and column this object was written at (``<memory>`` if made in code)."""
         return self._source
 
     def located(self, source: SourcePos) -> Self:
+        """This object, marked as written at ``source``; the loader calls it once per object."""
         self._source = source
         return self
 
@@ -61,8 +66,8 @@ class Located(FileModel):
 class Label(FileModel):
     """A name in English and Korean."""
 
-    en: Text
-    ko: Text
+    en: Text = Field(description="The name in English.")
+    ko: Text = Field(description="The name in Korean (한국어), as the source writes it.")
 
 
 # --- ruleset.yaml ---------------------------------------------------------------------------
@@ -71,9 +76,9 @@ class Label(FileModel):
 class ItemDef(Located):
     """A budget line of a region (one row of its budget per year)."""
 
-    id: Id
-    label: Label
-    category: Category
+    id: Id = Field(description="The item's id, which rules name in `item:` and reports show.")
+    label: Label = Field(description="The item's name, as budget tables print it.")
+    category: Category = Field(description="Where the item counts in the fiscal ratios.")
     from_indicator: Id | None = Field(
         default=None,
         description="Taken as it is from this regional input indicator, not computed by a rule.",
@@ -92,7 +97,7 @@ class ItemDef(Located):
             "of figures that consolidate both tiers."
         ),
     )
-    description: str | None = None
+    description: str | None = Field(default=None, description="Free text for the reader.")
 
 
 class Affordability(FileModel):
@@ -119,11 +124,11 @@ class Measures(FileModel):
 class RulesetManifest(Located):
     """``ruleset.yaml``: what the ruleset is and which budget items it knows."""
 
-    id: Id
-    title: Text
-    country: Text
-    currency: Literal["KRW"] = "KRW"
-    description: str | None = None
+    id: Id = Field(description="The ruleset's id, e.g. korea.")
+    title: Text = Field(description="The ruleset's name, shown on reports and workbooks.")
+    country: Text = Field(description="The country whose law the rules follow.")
+    currency: Literal["KRW"] = Field(default="KRW", description="Every amount is in won.")
+    description: str | None = Field(default=None, description="Free text for the reader.")
     fiscal_year: Literal["calendar"] = Field(
         default="calendar",
         description=(
@@ -131,9 +136,15 @@ class RulesetManifest(Located):
             "on 1 January."
         ),
     )
-    items: tuple[ItemDef, ...] = Field(min_length=1)
-    affordability: Affordability | None = None
-    measures: Measures | None = None
+    items: tuple[ItemDef, ...] = Field(
+        min_length=1, description="Every budget item a region's budget has, in report order."
+    )
+    affordability: Affordability | None = Field(
+        default=None, description="The check of obligations against own-source revenue."
+    )
+    measures: Measures | None = Field(
+        default=None, description="The series behind the national:local tax ratio and disparity."
+    )
     discount_rate: Text | None = Field(
         default=None, description="Ratio parameter: the discount rate for present values."
     )
@@ -145,17 +156,21 @@ class RulesetManifest(Located):
 class MegaRegion(Located):
     """A grouping of regions: one of the "5 poles" or a special self-governing province."""
 
-    id: Id
-    name: Label
-    kind: Literal["pole", "special_province"]
+    id: Id = Field(description="The mega-region's id, which regions name in `mega_region:`.")
+    name: Label = Field(description="The mega-region's name.")
+    kind: Literal["pole", "special_province"] = Field(
+        description="pole: one of the five mega-regions (5극); special_province: one of 3특."
+    )
 
 
 class Region(Located):
     """A local government: upper-level (광역자치단체) or basic (기초자치단체, with a parent)."""
 
-    id: Id
-    name: Label
-    region_class: RegionClass = Field(alias="class")
+    id: Id = Field(description="The region's id, used by inputs, parameters and agreements.")
+    name: Label = Field(description="The government's name (e.g. Busan, 부산광역시).")
+    region_class: RegionClass = Field(
+        alias="class", description="The class several formulas weight by (e.g. 지방소비세)."
+    )
     legal_type: Literal[
         "special_city",
         "metropolitan_city",
@@ -165,7 +180,7 @@ class Region(Located):
         "city",
         "county",
         "autonomous_district",
-    ]
+    ] = Field(description="Its legal form: 특별시, 광역시, 도, ... or 시, 군, 자치구.")
     tier: Literal["upper", "basic"] = Field(
         default="upper", description="upper: 광역 (17); basic: 기초 (226), with a parent."
     )
@@ -181,17 +196,21 @@ class Region(Located):
 class RegionsFile(FileModel):
     """``regions.yaml``: the governments the ruleset projects, and their groupings."""
 
-    description: str | None = None
-    reference: str | None = None
-    mega_regions: tuple[MegaRegion, ...] = Field(min_length=1)
-    regions: tuple[Region, ...] = Field(min_length=1)
+    description: str | None = Field(default=None, description="Free text for the reader.")
+    reference: str | None = Field(default=None, description="The published source of the list.")
+    mega_regions: tuple[MegaRegion, ...] = Field(
+        min_length=1, description="The groupings regions belong to."
+    )
+    regions: tuple[Region, ...] = Field(min_length=1, description="Every government projected.")
 
 
 # --- parameters/**.yaml ---------------------------------------------------------------------
 
 
 class ParameterMetadata(FileModel):
-    unit: Unit
+    """What a parameter measures, how it is broken down, and where its figures come from."""
+
+    unit: Unit = Field(description="What the number measures; checked where it is used.")
     breakdown: Literal["scalar", "region", "split"] = Field(
         default="scalar",
         description=(
@@ -202,8 +221,10 @@ class ParameterMetadata(FileModel):
     reference: Text = Field(
         description="The act and article, or the published source of the figure."
     )
-    status: Status = Status.confirmed
-    note: str | None = None
+    status: Status = Field(
+        default=Status.confirmed, description="How far the figures are backed by a source."
+    )
+    note: str | None = Field(default=None, description="Free text for the reader.")
 
 
 ParameterNumber = Number
@@ -211,17 +232,27 @@ ParameterMapping = dict[Id, Number]
 
 
 class ParameterValueEntry(FileModel):
-    value: ParameterNumber | ParameterMapping
-    reference: str | None = None
-    status: Status | None = None
-    note: str | None = None
+    """One dated value of a parameter as written: the figure and, if it differs, its source."""
+
+    value: ParameterNumber | ParameterMapping = Field(
+        description=(
+            "A number, or (breakdown region or split) a number per region class, region id or part."
+        )
+    )
+    reference: str | None = Field(
+        default=None, description="The act or source of this value, if not the parameter's."
+    )
+    status: Status | None = Field(
+        default=None, description="This value's evidence, if not the parameter's."
+    )
+    note: str | None = Field(default=None, description="Free text for the reader.")
 
 
 class ParameterFile(FileModel):
     """A named value that changes on dates (OpenFisca's shape)."""
 
-    description: Text
-    metadata: ParameterMetadata
+    description: Text = Field(description="What the parameter is, in a budget officer's words.")
+    metadata: ParameterMetadata = Field(description="Its unit, breakdown and source.")
     values: dict[IsoDate, ParameterValueEntry] = Field(
         min_length=1, description="Values keyed by the date they take effect (YYYY-MM-DD)."
     )
@@ -244,19 +275,25 @@ class Pool(FileModel):
 class Key(FileModel):
     """How a pool is divided: a regional indicator, optionally weighted by a parameter."""
 
-    indicator: Id
+    indicator: Id = Field(
+        description="The regional indicator each region's part is in proportion to."
+    )
     weight: Text | None = Field(
         default=None, description="A parameter with breakdown: region (weight per class or id)."
     )
 
 
 class RuleBase(Located):
-    id: Id
-    item: Id
-    title: Text
-    description: str | None = None
-    reference: Text
-    status: Status = Status.confirmed
+    """What every sharing or transfer rule says: which item it fills and by what law."""
+
+    id: Id = Field(description="The rule's id, unique in the ruleset.")
+    item: Id = Field(description="The budget item (in ruleset.yaml) the rule's amounts go to.")
+    title: Text = Field(description="The rule's name, as reports show it.")
+    description: str | None = Field(default=None, description="Free text for the reader.")
+    reference: Text = Field(description="The act and article the rule implements.")
+    status: Status = Field(
+        default=Status.confirmed, description="How far the rule is backed by a published source."
+    )
     tier: Literal["all", "upper", "basic"] = Field(
         default="all",
         description="Which governments take part: all, upper-level (광역) or basic (기초) only.",
@@ -266,34 +303,38 @@ class RuleBase(Located):
 class SharingRule(RuleBase):
     """A pool divided among regions in proportion to a key (e.g. 지방소비세)."""
 
-    kind: Literal["sharing"]
-    pool: Pool
-    key: Key
+    kind: Literal["sharing"] = Field(description="The kind of rule: a pool shared by a key.")
+    pool: Pool = Field(description="The national amount to divide.")
+    key: Key = Field(description="What each region's part is in proportion to.")
     recipients: tuple[Id, ...] | None = Field(
         default=None, description="Region ids or classes that take part; all regions if absent."
     )
 
 
 class FiscalGap(FileModel):
+    """A region's fiscal gap (재정부족액): basic fiscal need less the revenue counted against it."""
+
     need: Id = Field(description="Regional indicator of basic fiscal need (기준재정수요액).")
     revenue: tuple[Id, ...] = Field(
         min_length=1, description="Items or indicators whose sum is the revenue base."
     )
-    revenue_counted: Text = Field(description="Parameter: the share of the revenue base counted.")
+    revenue_counted: Text = Field(
+        description="Parameter: the share of the revenue base counted (기준재정수입액)."
+    )
 
 
 class EqualisationRule(RuleBase):
     """An equalisation grant: each region's fiscal gap times one rate that fits the pool."""
 
-    kind: Literal["equalisation"]
-    pool: Pool
-    fiscal_gap: FiscalGap
+    kind: Literal["equalisation"] = Field(description="The kind of rule: an equalisation grant.")
+    pool: Pool = Field(description="The national amount paid out, e.g. 보통교부세.")
+    fiscal_gap: FiscalGap = Field(description="How each region's gap is measured.")
 
 
 class MatchingRule(RuleBase):
     """A matching subsidy: the centre pays a rate of a programme's cost; the region the rest."""
 
-    kind: Literal["matching"]
+    kind: Literal["matching"] = Field(description="The kind of rule: a matching subsidy.")
     cost: Id = Field(description="Regional indicator: cost of the subsidised programmes (won).")
     rate: Text = Field(description="Parameter with breakdown: region: the national rate.")
     co_funding_item: Id = Field(description="Item that receives the region's own share.")
@@ -307,12 +348,12 @@ class AdjustmentRule(RuleBase):
     are transfers between the tiers: consolidated figures leave both out.
     """
 
-    kind: Literal["adjustment"]
+    kind: Literal["adjustment"] = Field(description="The kind of rule: an adjustment grant.")
     taxes: tuple[Id, ...] = Field(
         min_length=1, description="Items of the parent that form the base."
     )
     share: Text = Field(description="Ratio parameter (scalar or by region): share of the base.")
-    key: Key
+    key: Key = Field(description="How each parent's pool is divided among its children.")
     paid_item: Id = Field(description="The parent's outflow (category obligation).")
 
 
@@ -327,22 +368,30 @@ Rule = Annotated[
 class ParameterValue(Located):
     """One dated value of a parameter, as written in its file."""
 
-    effective: date
-    value: Decimal | dict[str, Decimal]
-    reference: str | None = None
-    status: Status = Status.confirmed
+    effective: date = Field(description="The date the value takes effect.")
+    value: Decimal | dict[str, Decimal] = Field(
+        description="The figure, or a figure per region class, region id or part."
+    )
+    reference: str | None = Field(default=None, description="Its source, if not the parameter's.")
+    status: Status = Field(
+        default=Status.confirmed, description="How far it is backed by a published source."
+    )
 
 
 class Parameter(Located):
     """A parameter: its path (``local_consumption_tax.vat_share``) and dated values."""
 
-    path: str
-    description: str
-    unit: Unit
-    breakdown: Literal["scalar", "region", "split"]
-    reference: str
-    status: Status
-    values: tuple[ParameterValue, ...]
+    path: str = Field(
+        description="Its id: the file's path under parameters/, folders joined by dots."
+    )
+    description: str = Field(description="What the parameter is.")
+    unit: Unit = Field(description="What its numbers measure.")
+    breakdown: Literal["scalar", "region", "split"] = Field(
+        description="One number, a number per region class or id, or parts summing to 1."
+    )
+    reference: str = Field(description="The act and article, or the published source.")
+    status: Status = Field(description="How far it is backed by a published source.")
+    values: tuple[ParameterValue, ...] = Field(description="Its values, in date order.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Parameter:

@@ -94,12 +94,15 @@ class _Writer:
         self.done: set[type[BaseModel]] = set()
 
     def line(self, text: str = "") -> None:
+        """Add one line of markdown."""
         self.lines.append(text)
 
     def text(self) -> str:
+        """The reference written so far, ending in one newline."""
         return "\n".join(self.lines).rstrip("\n") + "\n"
 
     def file_section(self, kind: str, model: Any) -> None:
+        """The section of one file kind: its model's table, then each nested model's once."""
         pattern, _ = FILES[kind]
         self.line(f"## {kind}")
         self.line()
@@ -146,6 +149,7 @@ class _Writer:
         return nested
 
     def value_types(self) -> None:
+        """The closing section: how each value type is written, and each enumeration."""
         self.line("## Value types")
         self.line()
         self.line("| type | how to write it |")

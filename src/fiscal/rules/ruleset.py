@@ -34,6 +34,7 @@ class ParameterRef:
 
     @property
     def text(self) -> str:
+        """The reference as a rule file writes it."""
         return self.parameter.path if self.part is None else f"{self.parameter.path}.{self.part}"
 
 
@@ -68,14 +69,17 @@ class Ruleset:
                 object.__setattr__(self, name, tuple(value))
 
     def agreement(self, agreement_id: str) -> Agreement | None:
+        """The agreement with this id, or None."""
         return next((a for a in self.agreements if a.id == agreement_id), None)
 
     @property
     def region_ids(self) -> list[str]:
+        """Region ids in regions.yaml order: the row order of every regional array."""
         return [r.id for r in self.regions]
 
     @property
     def items(self) -> list[ItemDef]:
+        """The budget items of ruleset.yaml, in its order."""
         return list(self.manifest.items)
 
     def mega_region_of(self, region: Region) -> str:
@@ -86,6 +90,7 @@ class Ruleset:
         return parent.mega_region or "" if parent is not None else ""
 
     def region(self, region_id: str) -> Region | None:
+        """The region with this id, or None."""
         return next((r for r in self.regions if r.id == region_id), None)
 
     def children(self, region_id: str) -> list[int]:
@@ -94,15 +99,18 @@ class Ruleset:
 
     @property
     def two_tier(self) -> bool:
+        """Whether basic governments (기초자치단체) are projected as well as upper-level ones."""
         return any(r.tier == "basic" for r in self.regions)
 
     def item(self, item_id: str) -> ItemDef:
+        """The budget item with this id; KeyError if ruleset.yaml has none."""
         for item in self.manifest.items:
             if item.id == item_id:
                 return item
         raise KeyError(item_id)
 
     def items_in(self, *categories: Category) -> list[str]:
+        """Ids of the items in any of ``categories`` (e.g. own-source, for 재정자립도)."""
         return [i.id for i in self.manifest.items if i.category in categories]
 
     def resolve(self, ref: str) -> ParameterRef | None:

@@ -51,36 +51,67 @@ _YEAR_RANGE = re.compile(r"(\d{4})(?:\.\.(\d{4})?)?")
 
 
 class ForecastChange(FileModel):
+    """A change of a forecast for a year or years: give exactly one of change or value."""
+
     change: Number | None = Field(default=None, description="Relative change: -0.05 is -5%.")
-    value: NonNegativeWon | None = Field(default=None, description="A new value in won.")
+    value: NonNegativeWon | None = Field(
+        default=None, description="A new value in won (national series only)."
+    )
 
 
 class AgreementChanges(FileModel):
-    add: tuple[Agreement, ...] = Field(default_factory=tuple)
-    remove: tuple[Id, ...] = Field(default_factory=tuple)
-    amend: dict[Id, tuple[Amendment, ...]] = Field(default_factory=dict)
+    """Agreements the scenario adds, removes or amends (checked like agreement files)."""
+
+    add: tuple[Agreement, ...] = Field(
+        default_factory=tuple, description="Whole agreements, as in agreements/*.yaml."
+    )
+    remove: tuple[Id, ...] = Field(
+        default_factory=tuple, description="Ids of agreements to leave out."
+    )
+    amend: dict[Id, tuple[Amendment, ...]] = Field(
+        default_factory=dict,
+        description="By agreement id: amendments added after its own (a signed one becomes "
+        "amended).",
+    )
 
 
 class ScenarioFile(FileModel):
     """A scenario: overrides applied on top of the rules and inputs."""
 
-    title: Text
-    description: str | None = None
-    parameters: dict[Text, dict[str, Number | dict[Id, Number]]] = Field(default_factory=dict)
-    forecast: dict[Text, dict[int | str, ForecastChange]] = Field(default_factory=dict)
-    agreements: AgreementChanges | None = None
+    title: Text = Field(description="What the scenario tests, as reports show it.")
+    description: str | None = Field(default=None, description="Free text for the reader.")
+    parameters: dict[Text, dict[str, Number | dict[Id, Number]]] = Field(
+        default_factory=dict,
+        description="By parameter path: new values from a date (YYYY-MM-DD) or over a range "
+        "(YYYY-MM-DD..YYYY-MM-DD, then the rules resume).",
+    )
+    forecast: dict[Text, dict[int | str, ForecastChange]] = Field(
+        default_factory=dict,
+        description="By national.<series> or regional indicator: changes for a year (2026), "
+        "a range (2026..2030) or from a year on (2026..).",
+    )
+    agreements: AgreementChanges | None = Field(
+        default=None, description="Agreements added, removed or amended."
+    )
 
 
 @dataclasses.dataclass(frozen=True)
 class Scenario:
-    id: str
+    """A scenario file as read, ready to apply."""
+
+    id: str  # the file name without .yaml: how reports name the scenario
     title: str
     path: Path
     file: ScenarioFile
-    doc: YamlDoc
+    doc: YamlDoc  # kept so every problem when applying it names its line
 
 
 def load_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file; raise :class:`UserError` with its problems.
+
+    Whether it names parameters, series and agreements that exist is checked when it is
+    applied (:func:`apply_scenario`), against the ruleset and inputs of that run.
+    """
     doc, problems = load_yaml(path)
     if doc is None:
         raise UserError(problems)
@@ -357,6 +388,7 @@ class _Within:
     prefix: tuple[Any, ...]
 
     def pos(self, loc: tuple[Any, ...] = ()) -> SourcePos:
+        """Where ``loc`` of the agreement is written in the scenario file."""
         return self.doc.pos((*self.prefix, *loc))
 
 
@@ -370,6 +402,7 @@ class _Shifted:
     original: SourcePos
 
     def pos(self, loc: tuple[Any, ...] = ()) -> SourcePos:
+        """The scenario's line for an amendment it adds; the agreement file's otherwise."""
         if len(loc) >= 2 and loc[0] == "amendments" and loc[1] >= self.first_new:
             return self.doc.pos((*self.prefix, loc[1] - self.first_new, *loc[2:]))
         return self.original

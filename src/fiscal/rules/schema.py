@@ -26,6 +26,8 @@ SCHEMA_KINDS = ("all", *MODELS)
 
 
 def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one file kind, or (``all``) of any of them, for an editor to check
+    a file as it is typed; ``fiscal schema KIND`` prints it."""
     if kind != "all":
         schema = TypeAdapter(MODELS[kind]).json_schema()
         return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -30,6 +30,8 @@ def validate_doc(
 
 
 def validate_doc_as(adapter: TypeAdapter[T], doc: YamlDoc) -> tuple[T | None, list[Problem]]:
+    """Validate a whole file as a type that is not one model (a rule: one of several kinds
+    chosen by ``kind:``), reporting every problem at its line."""
     try:
         return adapter.validate_python(doc.data), []
     except ValidationError as exc:
@@ -37,6 +39,8 @@ def validate_doc_as(adapter: TypeAdapter[T], doc: YamlDoc) -> tuple[T | None, li
 
 
 def problems_from(exc: ValidationError, doc: YamlDoc, base: tuple[Any, ...] = ()) -> list[Problem]:
+    """One problem per mistake pydantic found, each at the file:line of the value at fault
+    (``base`` is where the validated data sits in the file), in the file author's words."""
     problems = []
     branches_seen: set[tuple[Any, ...]] = set()
     for error in exc.errors():

@@ -69,6 +69,7 @@ class _Loader(_Base):  # type: ignore[misc]
     (a regex search per scalar, and a second one to undo it: a third of the parse)."""
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        """The tag of a node: an untagged plain scalar is left for ``plain_scalar`` to read."""
         if kind is yaml.ScalarNode and implicit[0]:
             return _PLAIN
         tag: str = super().resolve(kind, value, implicit)
@@ -225,6 +226,12 @@ def _stand_ins(text: str) -> dict[str, str]:
 
 
 def parse_yaml(text: str, path: Path) -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse the text of one YAML file (``path`` only names it in problems).
+
+    One document, read by YAML 1.2 core rules, with the line of every key and item; on
+    malformed YAML, a forbidden character, several documents, an empty file or a refused
+    construct (a tag, an alias), None and the one problem at its line.
+    """
     if not text.strip():
         return None, [Problem(SourcePos.of(path, 1), "file is empty; expected a YAML mapping")]
     stand_ins = _stand_ins(text)
