@@ -486,10 +486,9 @@ def sweep_book(
     h = table.header_rows
     order = sorted(range(len(regions)), key=lambda r: (-float(points[-1].independence[r]), r))
     chosen = _ends(order)
-    cells = [Placed(h - 1, col0, f"{parameter} (independence ratio by region)", "header")]
-    cells += [
-        Placed(h - 1, col0 + 1 + i, regions[r][1], "header") for i, (r, _) in enumerate(chosen)
-    ]
+    # The block's header on the label row: the id row holds only ids, for programs.
+    cells = [Placed(0, col0, f"{parameter} (independence ratio by region)", "header")]
+    cells += [Placed(0, col0 + 1 + i, regions[r][1], "header") for i, (r, _) in enumerate(chosen)]
     for i, point in enumerate(points):
         cells.append(Placed(h + i, col0, float(point.value), "share"))
         cells += [
@@ -501,7 +500,7 @@ def sweep_book(
         "line",
         [
             Series(
-                ["Sweep", h - 1, col0 + 1 + k],
+                ["Sweep", 0, col0 + 1 + k],
                 ["Sweep", h, col0, last, col0],
                 ["Sweep", h, col0 + 1 + k, last, col0 + 1 + k],
                 {
