@@ -32,7 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fiscal.errors import Problem, SourcePos, UserError, display_path
+from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.excel.cell_compare import (
     CellDifference,
     Shown,
@@ -458,7 +458,7 @@ def _rewrite_workbook(
         "",
         str(ruleset.root),
         unknown,
-        "",
+        str(data.root),  # file:line in the workbook is named from the rules and inputs
         unknown,
         name,
         (years[0], years[-1]),
@@ -480,18 +480,13 @@ def _rewriter(
     inputs_root: Path,
 ) -> list[tuple[str, str]]:
     """Text replacements that turn a recomputed file:line into the one the workbook was
-    written with, when the rules or inputs are read from another folder (--rules)."""
-    pairs = []
-    for given, root, key in (
-        (rules, rules_root, "rules path"),
-        (inputs, inputs_root, "inputs path"),
-    ):
-        old = recorded.get(key)
-        if given is None or not old:
-            continue
-        old_path = Path(old.partition(" as committed on ")[0])
-        if old_path.resolve() != root:
-            pairs.append((display_path(root) + "/", display_path(old_path) + "/"))
+    written with, when the rules or inputs are read from another folder (--rules).
+
+    A workbook names its files from the folder of the rules and inputs
+    (:class:`fiscal.report.provenance.PortableNames`), the same wherever they are read
+    from: nothing to rewrite, and a rewrite of ``rules/korea/`` would break those names."""
+    del recorded, rules, rules_root, inputs, inputs_root
+    pairs: list[tuple[str, str]] = []
     return pairs
 
 

@@ -8,12 +8,13 @@ and the charts. :func:`fiscal.excel.workbook.write_book` writes the result.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from fiscal.engine.projection import Projection
 from fiscal.report.comparison import Compared, compare_table, national_table
 from fiscal.report.labels import for_people, item_labels
-from fiscal.report.provenance import Provenance
+from fiscal.report.provenance import PortableNames, Provenance, portable_sources
 from fiscal.report.sweep import SweepPoint, sweep_table
 from fiscal.report.table import (
     Book,
@@ -67,6 +68,13 @@ def projection_book(
 ) -> Book:
     """Summary (with charts), Consolidated (grouped other than by region), National,
     Regions, Ledger, Agreements, Affordability, Pools, Parameters and Provenance."""
+    # File:line named from the folder of the rules and inputs: the same in any folder.
+    names = PortableNames(ruleset.root, Path(provenance.inputs_path or ruleset.root))
+
+    def travels(table: Table) -> Table:
+        at = table.column("source")
+        return dataclasses.replace(table, rows=portable_sources(names, table.rows, at))
+
     sheets = [_summary_sheet(projection, summary(projection, ruleset))]
     if consolidated is not None and consolidated.by != "region":
         sheets.append(table_sheet(for_people(view_summary(consolidated), "million")))
@@ -76,11 +84,11 @@ def projection_book(
             for_people(regions(projection, ruleset), "million", item_labels(ruleset.items))
         ),
         # The Ledger is read by programs row by row: one id header row, whole won.
-        table_sheet(ledger(projection)),
-        _agreements_sheet(projection),
+        table_sheet(travels(ledger(projection))),
+        _agreements_sheet(projection, travels),
         table_sheet(for_people(affordability(projection))),
         table_sheet(for_people(pools(projection), "million")),
-        table_sheet(for_people(parameters(projection))),
+        table_sheet(for_people(travels(parameters(projection)))),
         provenance_sheet(provenance),
     ]
     return Book(
@@ -293,10 +301,10 @@ def _pivot(
     return cells
 
 
-def _agreements_sheet(projection: Projection) -> Sheet:
+def _agreements_sheet(projection: Projection, travels: Callable[[Table], Table]) -> Sheet:
     """Flows on the left, per-agreement totals and present values to the right, then a chart
     of the central money each region receives by year (the largest receivers by name)."""
-    flows = for_people(agreements(projection))
+    flows = for_people(travels(agreements(projection)))
     totals = for_people(agreement_totals(projection))
     col0 = len(flows.columns) + 1
     tables = [(flows, 0), (totals, col0)]
