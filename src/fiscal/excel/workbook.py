@@ -172,6 +172,9 @@ def _page_setup(sheet: Any, header_rows: int) -> None:
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    # A printed page says which sheet it is and where it falls.
+    sheet.set_header("&L&A")
+    sheet.set_footer("&RPage &P of &N")
     if header_rows:
         sheet.repeat_rows(0, header_rows - 1)
 
