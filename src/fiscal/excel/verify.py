@@ -483,10 +483,21 @@ def _rewriter(
     written with, when the rules or inputs are read from another folder (--rules).
 
     A workbook names its files from the folder of the rules and inputs
-    (:class:`fiscal.report.provenance.PortableNames`), the same wherever they are read
-    from: nothing to rewrite, and a rewrite of ``rules/korea/`` would break those names."""
-    del recorded, rules, rules_root, inputs, inputs_root
+    (:class:`fiscal.report.provenance.PortableNames`): moved together they read the same;
+    renamed (``inputs`` read as ``in``), the new name's prefix is turned into the old."""
+    from fiscal.report.provenance import PortableNames
+
+    old_rules = (recorded.get("rules path") or "").partition(" as committed on ")[0]
+    old_inputs = recorded.get("inputs path") or ""
+    if (rules is None and inputs is None) or not old_rules or not old_inputs:
+        return []
+    now = PortableNames(rules_root, inputs_root)
+    then = PortableNames(Path(old_rules), Path(old_inputs))
     pairs: list[tuple[str, str]] = []
+    for root, old in ((rules_root, old_rules), (inputs_root, old_inputs)):
+        new_name, old_name = now(str(root)), then(old)
+        if new_name != old_name:
+            pairs.append((new_name + "/", old_name + "/"))
     return pairs
 
 

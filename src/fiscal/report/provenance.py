@@ -229,7 +229,7 @@ class PortableNames:
     and ``examples/korea-2025/national.yaml:8``, installed or checked out). When the two
     lie far apart (more than three folders below the folder they share), each is named
     from its own folder's parent (``korea/...``); a file outside
-    both (a scenario kept elsewhere) by its folder and name. Never an absolute path.
+    both (a scenario kept elsewhere) by its name. Never an absolute path.
     """
 
     def __init__(self, rules_root: Path, inputs_root: Path) -> None:
@@ -261,7 +261,8 @@ class PortableNames:
                 shown = real.relative_to(base).as_posix()
                 break
         else:
-            shown = f"{real.parent.name}/{real.name}" if real.parent.name else real.name
+            # A scenario kept elsewhere: by its name, as the Provenance sheet lists it.
+            shown = real.name
         return f"{shown}:{line}" if line else shown
 
 
