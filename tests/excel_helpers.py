@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -94,6 +95,21 @@ def fingerprint(*folders: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def id_row(values: list[Any] | list[tuple[Any, ...]]) -> int:
+    """The index of a sheet's id header row: the first whose leading cells (the sheet's
+    own table, up to the first empty cell) are all snake_case ids. A summary sheet has a
+    row of bilingual labels above it; blocks beside the table have headers of their own."""
+    for index, row in enumerate(values[:3]):
+        leading = []
+        for v in row:
+            if v in (None, ""):
+                break
+            leading.append(str(v))
+        if leading and all(re.fullmatch(r"[a-z0-9_]+", v) for v in leading):
+            return index
+    return 0
 
 
 def read_rows(path: Path) -> Rows:

@@ -15,6 +15,7 @@ from fiscal.engine.consolidation import Grouping, consolidate
 from fiscal.report.explain import explain
 from fiscal.report.views import view
 from tests.conftest import BUNDLED_INPUTS, run_fiscal
+from tests.excel_helpers import id_row
 
 SCENARIOS = BUNDLED_INPUTS / "scenarios"
 YEARS = list(range(2025, 2031))
@@ -24,9 +25,10 @@ def sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     values = list(book[sheet].iter_rows(values_only=True))
     book.close()
-    header = [str(h) for h in values[0] if h is not None]
+    top = id_row(values)  # below the bilingual label row of a summary sheet
+    header = [str(h) for h in values[top] if h is not None]
     out = []
-    for row in values[1:]:
+    for row in values[top + 1 :]:
         if row[0] is None:
             break
         out.append(dict(zip(header, row, strict=False)))

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import BUNDLED_INPUTS, BUNDLED_RULES, run_fiscal
+from tests.excel_helpers import id_row
 
 REVENUE_CATEGORIES = {
     "local_tax": "own_source",
@@ -39,9 +40,10 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def rows(path: Path, sheet: str) -> list[dict[str, object]]:
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     values = list(book[sheet].iter_rows(values_only=True))
-    header = [str(h) for h in values[0]]
+    top = id_row(values)  # below the bilingual label row of a summary sheet
+    header = [str(h) for h in values[top]]
     out = []
-    for row in values[1:]:
+    for row in values[top + 1 :]:
         if row[0] is None:  # the chart-data block below the Summary table
             break
         out.append(dict(zip(header, row, strict=False)))

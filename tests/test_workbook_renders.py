@@ -4,7 +4,8 @@ LibreOffice (headless) converts the bundled projection and a comparison to PDF. 
 chart titles must be in the PDF's text (LibreOffice writes them only when it draws the
 chart), and the page of each chart, rendered to an image with pdftoppm, must have
 coloured bars or lines on it (text and table fills are grey or pale). Slow (LibreOffice
-starts in seconds) and skipped where LibreOffice is not installed. Set FISCAL_RENDER_DIR
+starts in seconds) and skipped where LibreOffice is not installed. Every sheet is printed
+(its name in each page's header), and no cell anywhere shows ``###``. Set FISCAL_RENDER_DIR
 to keep the PDFs and PNGs to look at.
 """
 
@@ -28,10 +29,26 @@ pytestmark = [
 CHARTS = {
     "projection": [
         "Revenue composition by region",
-        "Fiscal independence ratio (",  # the chart; the sheet's own table has no bracket
+        "five highest and five lowest",  # the independence chart (of 17 regions)
         "Central commitments by year",
     ],
     "compare": ["Change in total revenue by region", "Fiscal independence ratio, baseline"],
+}
+
+
+SHEETS = {
+    "projection": [
+        "Summary",
+        "National",
+        "Regions",
+        "Ledger",
+        "Agreements",
+        "Affordability",
+        "Pools",
+        "Parameters",
+        "Provenance",
+    ],
+    "compare": ["Compare", "Compare national", "Provenance"],
 }
 
 
@@ -109,8 +126,12 @@ def test_libreoffice_opens_the_workbooks_and_draws_every_chart(tmp_path: Path) -
         if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
             continue  # the conversion alone proves the workbook opens
         pages = _pages(pdf)
+        text = " ".join(pages)
+        assert "###" not in text, f"{name}: a cell is too narrow for its number"
+        for sheet in SHEETS[name]:  # each page's header names its sheet
+            assert sheet in text, f"{name}: the {sheet} sheet was not printed"
         for title in CHARTS[name]:
             found = [i for i, text in enumerate(pages, 1) if title in text]
             assert found, f"{name}: no chart titled {title!r} was drawn"
             share = _coloured_share(pdf, found[0], out)
-            assert share > 0.002, f"{name}: the page of {title!r} has no colour ({share:.2%})"
+            assert share > 0.001, f"{name}: the page of {title!r} has no colour ({share:.2%})"

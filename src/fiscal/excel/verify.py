@@ -32,7 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fiscal.errors import Problem, SourcePos, UserError, display_path
+from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.excel.cell_compare import (
     CellDifference,
     Shown,
@@ -458,7 +458,7 @@ def _rewrite_workbook(
         "",
         str(ruleset.root),
         unknown,
-        "",
+        str(data.root),  # file:line in the workbook is named from the rules and inputs
         unknown,
         name,
         (years[0], years[-1]),
@@ -480,18 +480,24 @@ def _rewriter(
     inputs_root: Path,
 ) -> list[tuple[str, str]]:
     """Text replacements that turn a recomputed file:line into the one the workbook was
-    written with, when the rules or inputs are read from another folder (--rules)."""
-    pairs = []
-    for given, root, key in (
-        (rules, rules_root, "rules path"),
-        (inputs, inputs_root, "inputs path"),
-    ):
-        old = recorded.get(key)
-        if given is None or not old:
-            continue
-        old_path = Path(old.partition(" as committed on ")[0])
-        if old_path.resolve() != root:
-            pairs.append((display_path(root) + "/", display_path(old_path) + "/"))
+    written with, when the rules or inputs are read from another folder (--rules).
+
+    A workbook names its files from the folder of the rules and inputs
+    (:class:`fiscal.report.provenance.PortableNames`): moved together they read the same;
+    renamed (``inputs`` read as ``in``), the new name's prefix is turned into the old."""
+    from fiscal.report.provenance import PortableNames
+
+    old_rules = (recorded.get("rules path") or "").partition(" as committed on ")[0]
+    old_inputs = recorded.get("inputs path") or ""
+    if (rules is None and inputs is None) or not old_rules or not old_inputs:
+        return []
+    now = PortableNames(rules_root, inputs_root)
+    then = PortableNames(Path(old_rules), Path(old_inputs))
+    pairs: list[tuple[str, str]] = []
+    for root, old in ((rules_root, old_rules), (inputs_root, old_inputs)):
+        new_name, old_name = now(str(root)), then(old)
+        if new_name != old_name:
+            pairs.append((new_name + "/", old_name + "/"))
     return pairs
 
 

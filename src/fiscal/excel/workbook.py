@@ -9,18 +9,33 @@ and is about twice as fast as openpyxl at our sizes (see ``benchmarks/``). Every
 cell is written as a string (never a formula), so a name or title that starts with
 ``=``, ``+``, ``-`` or ``@`` cannot run in a spreadsheet program. Every amount is a
 whole number of won; Excel holds integers exactly up to 2^53, and a larger amount is
-refused rather than rounded.
+written as its exact digits, as text, rather than rounded. A table shown in million won
+(``Table.unit``) keeps the whole won in its cells: only the number format (``#,##0,,``)
+scales what is shown.
+
+Made to be read and printed: a labelled table has its label row above its id row, both
+repeated on every printed page and frozen on screen; columns are as wide as their
+header and their values (no ``###``, no header wrapped over the data); the autofilter
+covers the data rows and leaves out the total rows after them; pages are landscape and
+fit the width of the sheet.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from fiscal.excel.xlsxbook import new_workbook
-from fiscal.report.table import Book, Chart, Kind, Look, Sheet, Style, Table
+from fiscal.report.table import Book, Chart, Kind, Look, Sheet, Style, Table, Unit
 
 EXACT_LIMIT = 2**53
+# Number formats of money by unit: the trailing commas scale the shown figure by 1,000 each.
+MONEY_FORMATS: dict[Unit, str] = {"won": "#,##0", "million": "#,##0,,"}
+# Rows looked at to size a column: enough to see every kind of value, cheap at 100,000 rows.
+_SIZED_ROWS = 5000
+_MAX_WIDTH = 60  # a longer text (a title, a source) is cut on screen, not wrapped
+_LABEL_LINES = 3  # a label wraps to at most this many lines, in a row made tall enough
 
 
 class _Formats:
@@ -37,7 +52,7 @@ class _Formats:
             header["valign"] = "top"
         self.header = book.add_format(header)
         self.title = book.add_format({"bold": True, "font_size": 13})
-        self.won = book.add_format({"num_format": "#,##0"})
+        self.won = book.add_format({"num_format": MONEY_FORMATS["won"]})
         self.ratio = book.add_format({"num_format": look.ratio})
         self.share = book.add_format({"num_format": "0.0000##"})
         self.year = book.add_format({"num_format": "0"})
@@ -45,6 +60,12 @@ class _Formats:
         self.total = book.add_format({"bold": True, "num_format": "#,##0", "top": 1})
         self.total_ratio = book.add_format({"bold": True, "num_format": look.ratio, "top": 1})
         self.total_text = book.add_format({"bold": True, "top": 1})
+        # Added after the formats above, so a book without labels keeps its styles part.
+        self._label: Any = None
+        self._ids: Any = None
+        self._million: Any = None
+        self._total_million: Any = None
+        self._book = book
         self._plain = {
             "won": self.won,
             "ratio": self.ratio,
@@ -56,11 +77,46 @@ class _Formats:
         }
         self._bold = {"won": self.total, "ratio": self.total_ratio}
 
-    def of(self, kind: Kind, bold: bool = False) -> Any:
-        """The cell format of a column ``kind``; ``bold`` for a total row."""
+    def of(self, kind: Kind, bold: bool = False, unit: Unit = "won") -> Any:
+        """The cell format of a column ``kind``; ``bold`` for a total row; money in ``unit``."""
+        if kind == "won" and unit == "million":
+            return self.total_million if bold else self.million
         if bold:
             return self._bold.get(kind, self.total_text)
         return self._plain[kind]
+
+    @property
+    def million(self) -> Any:
+        if self._million is None:
+            self._million = self._book.add_format({"num_format": MONEY_FORMATS["million"]})
+        return self._million
+
+    @property
+    def total_million(self) -> Any:
+        if self._total_million is None:
+            self._total_million = self._book.add_format(
+                {"bold": True, "num_format": MONEY_FORMATS["million"], "top": 1}
+            )
+        return self._total_million
+
+    @property
+    def label(self) -> Any:
+        """A label row's cell: bold on blue, wrapped inside a row made tall enough."""
+        if self._label is None:
+            self._label = self._book.add_format(
+                {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
+                | {"valign": "top"}
+            )
+        return self._label
+
+    @property
+    def ids(self) -> Any:
+        """The id row under the labels: small, grey, never wrapped."""
+        if self._ids is None:
+            self._ids = self._book.add_format(
+                {"font_size": 8, "font_color": "#595959", "bg_color": "#F2F2F2", "border": 1}
+            )
+        return self._ids
 
     def style(self, style: Style) -> Any:
         """The format of a cell placed outside a table; None for no format."""
@@ -80,37 +136,130 @@ def _write_sheet(workbook: Any, fmt: _Formats, spec: Sheet) -> None:
     sheet = workbook.add_worksheet(spec.name)
     for c, width in spec.widths.items():
         sheet.set_column(c, c, width)
+    label_lines = 0
+    widths = dict(spec.widths)
     for index, (table, col0) in enumerate(spec.tables):
-        _write_table(sheet, fmt, table, col0)
-        if index == 0 and table.rows:
-            sheet.autofilter(0, col0, len(table.rows), col0 + len(table.columns) - 1)
+        lines, table_widths = _write_table(sheet, fmt, table, col0)
+        label_lines = max(label_lines, lines)
+        widths.update(table_widths)
+        data = _data_rows(table)
+        if index == 0 and data:
+            top = table.header_rows - 1  # the id row carries the filter buttons
+            sheet.autofilter(top, col0, top + data, col0 + len(table.columns) - 1)
+    if label_lines:
+        sheet.set_row(0, 15 * label_lines)
+    wider: dict[int, int] = {}
     for placed in spec.cells:
         _write_cell(sheet, placed.row, placed.col, placed.value, fmt.style(placed.style))
+        if placed.style in ("won", "ratio", "share", "year", "text", None):
+            # A number too wide for its column shows ###: widen the column to fit.
+            kind: Kind = placed.style or "text"
+            need = _shown_width(placed.value, kind, "won") + 2
+            if need > widths.get(placed.col, 8) and need > wider.get(placed.col, 0):
+                wider[placed.col] = min(need, _MAX_WIDTH)
+    for c, width in sorted(wider.items()):
+        sheet.set_column(c, c, width)
+    header = max((t.header_rows for t, _ in spec.tables[:1]), default=1)
     if spec.freeze_header:
-        sheet.freeze_panes(1, 0)
+        sheet.freeze_panes(header, 0)
+    _page_setup(sheet, header if spec.tables else 0)
     for chart in spec.charts:
         _insert_chart(workbook, sheet, chart)
 
 
-def _write_table(sheet: Any, fmt: _Formats, table: Table, col0: int = 0) -> None:
-    """A table with its header row at the top of ``sheet``, from column ``col0``: the one
-    table-to-cells writer of every workbook."""
+def _page_setup(sheet: Any, header_rows: int) -> None:
+    """Printed landscape on A4, as wide as the page, the header rows on every page."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    # A printed page says which sheet it is and where it falls.
+    sheet.set_header("&L&A")
+    sheet.set_footer("&RPage &P of &N")
+    if header_rows:
+        sheet.repeat_rows(0, header_rows - 1)
+
+
+def _data_rows(table: Table) -> int:
+    """The rows the autofilter covers: all but the total rows that close the table."""
+    rows = len(table.rows)
+    while rows and rows - 1 in table.total_rows:
+        rows -= 1
+    return rows
+
+
+def _write_table(
+    sheet: Any, fmt: _Formats, table: Table, col0: int = 0
+) -> tuple[int, dict[int, int]]:
+    """A table with its header rows at the top of ``sheet``, from column ``col0``: the one
+    table-to-cells writer of every workbook. Returns the lines its label row needs and
+    the width of each of its columns."""
+    labelled = table.header_rows == 2
+    lines = 0
+    widths: dict[int, int] = {}
     for c, column in enumerate(table.columns, start=col0):
-        sheet.write_string(0, c, column.name, fmt.header)
-        sheet.set_column(c, c, column.width)
+        width = widths[c] = _width(table, c - col0)
+        if labelled:
+            sheet.write_string(0, c, column.label, fmt.label)
+            sheet.write_string(1, c, column.name, fmt.ids)
+            lines = max(lines, -(-_text_width(column.label) // max(width - 1, 1)))
+        else:
+            sheet.write_string(0, c, column.name, fmt.header)
+        sheet.set_column(c, c, width)
     kinds = [column.kind for column in table.columns]
-    plain = [fmt.of(kind) for kind in kinds]
+    plain = [fmt.of(kind, unit=table.unit) for kind in kinds]
+    first = table.header_rows
     for i, row in enumerate(table.rows):
         bold, ratios = i in table.total_rows, i in table.ratio_rows
-        formats = _row_formats(fmt, kinds, bold, ratios) if bold or ratios else plain
+        formats = _row_formats(fmt, kinds, bold, ratios, table.unit) if bold or ratios else plain
         for c, (value, cell_format) in enumerate(zip(row, formats, strict=True), start=col0):
-            _write_cell(sheet, i + 1, c, value, cell_format)
+            _write_cell(sheet, i + first, c, value, cell_format)
+    return min(lines, _LABEL_LINES), widths
 
 
-def _row_formats(fmt: _Formats, kinds: list[Kind], bold: bool, ratios: bool) -> list[Any]:
+def _width(table: Table, index: int) -> int:
+    """A column's width in characters: its own, widened to its id, to its label over at
+    most three lines, and to the widest value shown (so no cell shows ``###``)."""
+    column = table.columns[index]
+    width = max(column.width, len(column.name) + 2)
+    if column.label:
+        width = max(width, min(_longest_word(column.label), _MAX_WIDTH) + 2)
+        width = max(width, -(-_text_width(column.label) // _LABEL_LINES) + 2)
+    rows = table.rows[:_SIZED_ROWS] + [table.rows[i] for i in sorted(table.total_rows)]
+    shown = max((_shown_width(row[index], column.kind, table.unit) for row in rows), default=0)
+    return min(max(width, shown + 2), _MAX_WIDTH)
+
+
+def _shown_width(value: object, kind: Kind, unit: Unit) -> int:
+    """How many characters a cell shows (a total is bold: one more)."""
+    if isinstance(value, str):
+        return _text_width(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if kind == "won" and isinstance(value, int):
+        if abs(value) >= EXACT_LIMIT:
+            return len(str(value))
+        shown = round(value / 1_000_000) if unit == "million" else value
+        return len(f"{shown:,}") + 1
+    if kind in ("ratio", "share"):
+        return 9
+    return len(str(value)) + 1
+
+
+def _text_width(text: str) -> int:
+    """Columns a text takes: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _longest_word(text: str) -> int:
+    return max((_text_width(word) for word in text.split()), default=0)
+
+
+def _row_formats(
+    fmt: _Formats, kinds: list[Kind], bold: bool, ratios: bool, unit: Unit
+) -> list[Any]:
     """A total row is bold; in a row of ratios the money columns are shown as ratios."""
     shown: list[Kind] = ["ratio" if ratios and kind == "won" else kind for kind in kinds]
-    return [fmt.of(kind, bold) for kind in shown]
+    return [fmt.of(kind, bold, unit) for kind in shown]
 
 
 def _write_cell(sheet: Any, row: int, col: int, value: object, cell_format: Any) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from fiscal.engine.projection import Projection
 from fiscal.errors import Problem, SourcePos, UserError
+from fiscal.report.provenance import PortableNames
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.ruleset import Ruleset
 
@@ -148,7 +149,21 @@ def explain(
             for f in flows
         ]
         out["steps"].append(_step("sum over signed agreements", amount, ""))
-    return out
+    # File:line named from the folder of the rules and inputs, as the workbook names them.
+    named: dict[str, Any] = _portable(out, PortableNames(ruleset.root, inputs.root))
+    return named
+
+
+def _portable(value: Any, names: PortableNames) -> Any:
+    """``value`` with every ``source`` (and file:line ``note``) named by ``names``."""
+    if isinstance(value, dict):
+        return {
+            k: names(v) if k == "source" and isinstance(v, str) else _portable(v, names)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_portable(v, names) for v in value]
+    return value
 
 
 def _value_of(projection: Projection, inputs: Inputs, name: str, r: int, y: int) -> int:

@@ -11,16 +11,17 @@ recorded too, so that ``fiscal verify`` can make the workbook again and compare.
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from fiscal.files.git import git_output
-from fiscal.report.table import FIXED_TIME
+from fiscal.report.table import FIXED_TIME, Cell
 from fiscal.version import __version__
 
 NOT_STAMPED = "not stamped (use --stamp-time)"
@@ -212,3 +213,69 @@ def collect(
             **(options or {}),
         },
     )
+
+
+_NEAR = 3  # folders between the shared base and a rules or inputs root, at most
+
+
+class PortableNames:
+    """File:line texts named from the folder that holds the rules and inputs, so a
+    workbook made in one folder reads the same as one made in another.
+
+    A source is written while loading relative to the current folder (or absolute, when
+    the rules live elsewhere: in site-packages, in a user's home). A workbook and
+    ``explain`` name it instead from the folder that holds both the ruleset and the
+    inputs (for the bundled files, ``rules/korea/sharing/local_consumption_tax.yaml:12``
+    and ``examples/korea-2025/national.yaml:8``, installed or checked out). When the two
+    lie far apart (more than three folders below the folder they share), each is named
+    from its own folder's parent (``korea/...``); a file outside
+    both (a scenario kept elsewhere) by its name. Never an absolute path.
+    """
+
+    def __init__(self, rules_root: Path, inputs_root: Path) -> None:
+        rules, inputs = _real(rules_root), _real(inputs_root)
+        common = Path(os.path.commonpath([rules, inputs]))
+        # Near both (a project's rules/ and inputs/ side by side): one base for both.
+        near = all(
+            len(root.relative_to(common).parts) <= _NEAR for root in (rules, inputs)
+        ) and common != Path(common.anchor)
+        self._bases = [common] if near else [rules.parent, inputs.parent]
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, where: str) -> str:
+        """``where`` (``path:line``, ``path`` or a ``Sheet!A1`` cell) with a portable path."""
+        named = self._cache.get(where)
+        if named is None:
+            named = self._cache[where] = self._name(where)
+        return named
+
+    def _name(self, where: str) -> str:
+        if not where or "!" in where or where.startswith("<"):
+            return where  # a workbook cell, or nothing on disk
+        path, colon, line = where.rpartition(":")
+        if not (colon and line.isdigit()):
+            path, line = where, ""
+        real = _real(Path(path))
+        for base in self._bases:
+            if real.is_relative_to(base):
+                shown = real.relative_to(base).as_posix()
+                break
+        else:
+            # A scenario kept elsewhere: by its name, as the Provenance sheet lists it.
+            shown = real.name
+        return f"{shown}:{line}" if line else shown
+
+
+def _real(path: Path) -> Path:
+    """``path`` made absolute from the current folder, with its symlinks resolved."""
+    try:
+        return path.resolve()
+    except OSError:
+        return Path(os.path.abspath(path))
+
+
+def portable_sources(
+    names: Callable[[str], str], rows: list[tuple[Cell, ...]], column: int
+) -> list[tuple[Cell, ...]]:
+    """``rows`` with the file:line in ``column`` named by ``names``."""
+    return [(*row[:column], names(str(row[column])), *row[column + 1 :]) for row in rows]

@@ -18,6 +18,11 @@ from datetime import datetime
 from typing import Literal
 
 Kind = Literal["text", "won", "ratio", "year", "share"]
+# How a table shows its money: whole won (the Ledger, agreement flows) or million won
+# (백만원, summary sheets). The cell always holds the exact whole won; only the number
+# format scales (``#,##0,,`` drops six digits on screen), so a sum or a copy is exact.
+Unit = Literal["won", "million"]
+UNIT_LABELS: dict[Unit, str] = {"won": "won / 원", "million": "million won / 백만원"}
 Cell = str | int | float
 # The document timestamp of an unstamped workbook (xlsxwriter dates its zip entries
 # 1980-01-31 on its own); a constant keeps two runs byte-identical.
@@ -32,12 +37,16 @@ class Column:
 
     - ``name``: its header, a snake_case id (``total_revenue``).
     - ``kind``: how its cells are shown: text, won, ratio, year or share.
-    - ``width``: column width in characters in a workbook.
+    - ``width``: column width in characters in a workbook (the writer widens it to fit
+      its header and values).
+    - ``label``: what a reader calls it, in Korean and English (``재정자립도 / Independence
+      ratio``), shown above the id in a workbook; empty for a machine-read table.
     """
 
     name: str
     kind: Kind
     width: int = 14
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,12 @@ class Table:
     """Rows of plain values under named columns: money an ``int`` of won, ratios floats.
 
     ``total_rows`` (row indexes) are shown bold under a rule; in ``ratio_rows`` the money
-    columns hold a ratio (a diff's impact rows mix won and ratio measures).
+    columns hold a ratio (a diff's impact rows mix won and ratio measures). ``unit`` is
+    how its money is shown (the cells hold whole won either way).
+
+    A table whose columns carry labels has two header rows in a workbook: the labels
+    people read, then the ids programs read (``fiscal verify``, pandas with
+    ``header=1``). A table without labels (the Ledger) has the id row alone.
     """
 
     name: str
@@ -53,10 +67,16 @@ class Table:
     rows: list[tuple[Cell, ...]]
     total_rows: frozenset[int] = frozenset()
     ratio_rows: frozenset[int] = frozenset()
+    unit: Unit = "won"
 
     def column(self, name: str) -> int:
         """The index of the column named ``name``."""
         return [c.name for c in self.columns].index(name)
+
+    @property
+    def header_rows(self) -> int:
+        """Rows above the first row of data in a workbook: labels (if any) and ids."""
+        return 2 if any(c.label for c in self.columns) else 1
 
 
 @dataclass(frozen=True)
@@ -94,7 +114,7 @@ class Series:
 class Chart:
     """A native chart drawn from cells of the workbook, anchored at (row, col)."""
 
-    type: Literal["column", "line"]
+    type: Literal["column", "bar", "line"]
     series: list[Series]
     title: str
     y_axis: dict[str, object]
