@@ -45,7 +45,7 @@ def test_a_table_has_a_frozen_filtered_header_and_cells_in_their_kinds(tmp_path:
     sheet = _write(tmp_path, table_sheet(TABLE))["Impact"]
     assert [c.value for c in sheet[1]] == ["region", "unit", "change"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:C4"
+    assert sheet.auto_filter.ref == "A1:C3"  # the filter stops above the total row
     assert sheet.column_dimensions["C"].width == pytest.approx(22, abs=1)
     assert (sheet["C2"].value, sheet["C2"].number_format) == (1_000_000, "#,##0")
 
@@ -79,6 +79,16 @@ def test_an_amount_beyond_what_a_spreadsheet_holds_exactly_is_written_as_its_dig
     assert sheet["A4"].value == 2**53 - 1  # still a number below the limit
 
 
+def test_digits_past_2_53_on_a_million_won_sheet_say_they_are_won(tmp_path: Path) -> None:
+    # The column shows won in millions (#,##0,,); text is not scaled by a number format,
+    # so the exact digits must say their unit or read a million times too large.
+    table = Table("T", [Column("amount", "won")], [(2**53 + 1,), (5_000_000,)], unit="million")
+    sheet = _write(tmp_path, table_sheet(table))["T"]
+    values = [row[0].value for row in sheet.iter_rows(min_row=1) if row[0].value is not None]
+    assert "9007199254740993 won" in values
+    assert 5_000_000 in values  # an ordinary amount stays an exact number of won
+
+
 def test_tables_side_by_side_placed_cells_and_a_chart(tmp_path: Path) -> None:
     right = Table("Right", [Column("x", "year", 7)], [(2025,)])
     chart = Chart(
@@ -93,7 +103,7 @@ def test_tables_side_by_side_placed_cells_and_a_chart(tmp_path: Path) -> None:
     book = _write(tmp_path, Sheet("Both", [(TABLE, 0), (right, 4)], cells, [chart]))
     sheet = book["Both"]
     assert (sheet["E1"].value, sheet["E2"].value, sheet["E2"].number_format) == ("x", 2025, "0")
-    assert sheet.auto_filter.ref == "A1:C4"  # the sheet's own table, not the one beside it
+    assert sheet.auto_filter.ref == "A1:C3"  # its own table above its total, not the one beside
     assert sheet["E9"].font.bold and sheet["E10"].number_format == "0.0%"
     assert len(sheet._charts) == 1
 

@@ -207,12 +207,14 @@ def _write_table(
         sheet.set_column(c, c, width)
     kinds = [column.kind for column in table.columns]
     plain = [fmt.of(kind, unit=table.unit) for kind in kinds]
+    # Won shown in millions: an amount written as text (past 2^53) says it is in won.
+    scaled = [kind == "won" and table.unit == "million" for kind in kinds]
     first = table.header_rows
     for i, row in enumerate(table.rows):
         bold, ratios = i in table.total_rows, i in table.ratio_rows
         formats = _row_formats(fmt, kinds, bold, ratios, table.unit) if bold or ratios else plain
         for c, (value, cell_format) in enumerate(zip(row, formats, strict=True), start=col0):
-            _write_cell(sheet, i + first, c, value, cell_format)
+            _write_cell(sheet, i + first, c, value, cell_format, scaled[c - col0])
     return min(lines, _LABEL_LINES), widths
 
 
@@ -262,7 +264,13 @@ def _row_formats(
     return [fmt.of(kind, bold, unit) for kind in shown]
 
 
-def _write_cell(sheet: Any, row: int, col: int, value: object, cell_format: Any) -> None:
+def _write_cell(
+    sheet: Any, row: int, col: int, value: object, cell_format: Any, scaled: bool = False
+) -> None:
+    """One cell: text, yes/no, a number, or an amount past 2^53 as its exact digits.
+
+    ``scaled``: the column shows won in millions, so digits written as text carry their
+    unit ("... won"), or they would read a million times too large."""
     if isinstance(value, str):
         sheet.write_string(row, col, value, cell_format)
     elif isinstance(value, bool):
@@ -271,7 +279,7 @@ def _write_cell(sheet: Any, row: int, col: int, value: object, cell_format: Any)
         if abs(value) >= EXACT_LIMIT:
             # A spreadsheet number would round it (a projection far ahead passes 2^53
             # won): the exact digits, as text, keep it to the won.
-            sheet.write_string(row, col, str(value), cell_format)
+            sheet.write_string(row, col, f"{value} won" if scaled else str(value), cell_format)
         else:
             sheet.write_number(row, col, value, cell_format)
     elif isinstance(value, float):
