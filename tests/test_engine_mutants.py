@@ -1,0 +1,124 @@
+"""Behaviour that mutation testing found unguarded in the engine (see CONTRIBUTING.md).
+
+Each test states, as a user would notice it, a rule of the engine that a surviving
+mutant broke without any other test failing.
+"""
+
+from __future__ import annotations
+
+import statistics
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from fiscal.engine.indicators import headline
+from fiscal.engine.measures import national_measures
+from fiscal.engine.money import RateGrid
+from fiscal.engine.sharing import pool_amounts
+from fiscal.rules.types import Category
+
+# --- the headline: every category counts where it should, to the won -------------------------
+
+BEYOND_FLOAT = 2**53 + 1  # the first whole number float64 cannot hold
+
+
+def test_each_category_counts_in_its_own_total_and_revenue_is_their_exact_sum() -> None:
+    categories = {
+        "tax": Category.own_source,
+        "fees": Category.own_source,
+        "grant": Category.general_grant,
+        "subsidy": Category.specific_grant,
+        "bonds": Category.other_revenue,
+        "cofunding": Category.obligation,
+    }
+    amounts = {
+        "tax": np.asarray([[BEYOND_FLOAT]]),
+        "fees": np.asarray([[2]]),
+        "grant": np.asarray([[30]]),
+        "subsidy": np.asarray([[400]]),
+        "bonds": np.asarray([[5_000]]),
+        "cofunding": np.asarray([[60_000]]),
+    }
+    head = headline(amounts, categories, (1, 1))
+    own = BEYOND_FLOAT + 2
+    assert head.own_source.tolist() == [[own]]
+    assert head.general_grants.tolist() == [[30]]
+    assert head.specific_grants.tolist() == [[400]]
+    assert head.other_revenue.tolist() == [[5_000]]
+    assert head.obligations.tolist() == [[60_000]]
+    assert head.total_revenue.tolist() == [[own + 30 + 400 + 5_000]]
+    assert head.net_after_commitments.tolist() == [[own + 5_430 - 60_000]]
+    # Ratios are floats: the nearest float to the exact ratio, or next to it.
+    assert head.independence[0, 0] == pytest.approx(own / (own + 5_430), rel=1e-15, abs=0)
+    assert head.autonomy[0, 0] == pytest.approx((own + 30) / (own + 5_430), rel=1e-15, abs=0)
+    assert head.independence[0, 0] != head.autonomy[0, 0]
+
+
+# --- disparity after transfers counts the general grants ----------------------------------
+
+
+def test_disparity_after_transfers_adds_the_general_grants_per_person() -> None:
+    own = np.asarray([[100, 10], [300, 30]])
+    grants = np.asarray([[500, 0], [100, 0]])
+    population = np.asarray([[2, 1], [4, 1]])
+    zeros = np.zeros_like(own)
+    m = national_measures(np.asarray([1, 1]), zeros, zeros, own, grants, population)
+    for year in range(2):
+        before = [own[r, year] / population[r, year] for r in range(2)]
+        after = [(own[r, year] + grants[r, year]) / population[r, year] for r in range(2)]
+        assert m.cv_before_transfers[year] == pytest.approx(
+            statistics.pstdev(before) / statistics.fmean(before), rel=1e-12
+        )
+        assert m.cv_after_transfers[year] == pytest.approx(
+            statistics.pstdev(after) / statistics.fmean(after), rel=1e-12
+        )
+
+
+# --- pools of tax sharing --------------------------------------------------------------------
+
+
+def test_each_year_pool_is_its_base_times_that_year_share_half_to_even_to_the_won() -> None:
+    bases = np.asarray([10**15 + 1, 5, BEYOND_FLOAT])
+    shares = [Fraction(1, 2), Fraction(1, 2), Fraction(1, 1)]
+    pools = pool_amounts(bases, shares)
+    assert pools.dtype == np.int64
+    # 500000000000000.5 goes to the even won; 2.5 to 2; the whole base is the base.
+    assert pools.tolist() == [500_000_000_000_000, 2, BEYOND_FLOAT]
+
+
+def test_a_year_without_a_share_is_an_error_not_a_shorter_list_of_pools() -> None:
+    with pytest.raises(ValueError):
+        pool_amounts(np.asarray([100, 200]), [Fraction(1, 2)])
+
+
+# --- rates by region and year ----------------------------------------------------------------
+
+
+def test_a_rate_for_the_year_applies_to_every_region_that_year() -> None:
+    rates = [Fraction(1, 2), Fraction(3, 10), Fraction(1, 2)]
+    grid = RateGrid.per_year(rates, regions=2)
+    assert [grid.at(r, y) for r in range(2) for y in range(3)] == rates * 2
+    assert len(grid.values) == 2  # each distinct rate once
+    amounts = np.asarray([[5, 10, 7], [9, 20, 3]])
+    assert grid.apply(amounts).tolist() == [
+        [round(Fraction(int(a)) * rate) for a, rate in zip(row, rates, strict=True)]
+        for row in amounts.tolist()
+    ]
+    assert grid.floats().tolist() == [[0.5, 0.3, 0.5], [0.5, 0.3, 0.5]]
+
+
+def test_rates_by_region_become_whole_numbers_in_the_same_proportions() -> None:
+    grid = RateGrid.of([[Fraction(1, 4), Fraction(1, 3)], [Fraction(1, 6), Fraction(0)]])
+    assert grid.at(0, 1) == Fraction(1, 3) and grid.at(1, 0) == Fraction(1, 6)
+    # Over the common denominator 12: 3, 4, 2 and 0.
+    assert grid.whole().tolist() == [[3, 4], [2, 0]]
+    assert grid.whole().dtype == np.int64
+
+
+def test_rates_whose_common_denominator_passes_int64_stay_exact() -> None:
+    primes = [2**61 - 1, 2**89 - 1]  # Mersenne primes: the common denominator is their product
+    grid = RateGrid.of([[Fraction(1, primes[0]), Fraction(1, primes[1])]])
+    whole = grid.whole()
+    assert whole.dtype == object
+    assert [int(w) for w in whole[0]] == [primes[1], primes[0]]
