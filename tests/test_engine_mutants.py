@@ -14,7 +14,7 @@ import pytest
 
 from fiscal.engine.indicators import headline
 from fiscal.engine.measures import national_measures
-from fiscal.engine.money import RateGrid
+from fiscal.engine.money import RateGrid, apportion
 from fiscal.engine.sharing import pool_amounts
 from fiscal.rules.types import Category
 
@@ -122,3 +122,54 @@ def test_rates_whose_common_denominator_passes_int64_stay_exact() -> None:
     whole = grid.whole()
     assert whole.dtype == object
     assert [int(w) for w in whole[0]] == [primes[1], primes[0]]
+
+
+# --- caps that bind one after another ------------------------------------------------------
+
+
+@pytest.mark.parametrize("weights", [[1, 1, 1], [1.0, 1.0, 1.0], [2**40, 2**40, 2**40]])
+def test_each_cap_binds_only_once_the_caps_before_it_are_filled(weights: list[float]) -> None:
+    # 45 won among three equal parts: 15 each passes only the first cap (9); the 36 left
+    # give 18 each, passing only the second (16); the 20 left pass the third (19). Every
+    # part ends at its cap and 1 won stays undistributed, for the caller to report.
+    parts = apportion(45, np.asarray(weights), caps=np.asarray([9, 16, 19]))
+    assert parts.tolist() == [9, 16, 19]
+
+
+def test_a_cap_of_zero_takes_nothing_even_with_the_largest_weight() -> None:
+    parts = apportion(10, np.asarray([100, 1, 1]), caps=np.asarray([0, 10, 10]))
+    assert parts.tolist() == [0, 5, 5]
+
+
+# --- disparity with few regions or little revenue ------------------------------------------
+
+
+def test_one_region_with_people_has_no_dispersion_rather_than_no_disparity_figure() -> None:
+    own = np.asarray([[700], [500]])
+    zeros = np.zeros_like(own)
+    m = national_measures(np.asarray([1]), zeros, zeros, own, zeros, np.asarray([[7], [0]]))
+    assert m.cv_before_transfers.tolist() == [0.0]
+    assert m.cv_before_undefined.tolist() == [False]
+    assert m.population_missing.tolist() == [[False], [True]]
+
+
+def test_less_than_a_won_per_person_is_still_a_measured_disparity() -> None:
+    own = np.asarray([[1], [1]])
+    zeros = np.zeros_like(own)
+    m = national_measures(np.asarray([1]), zeros, own, own, zeros, np.asarray([[4], [2]]))
+    per_capita = [0.25, 0.5]
+    assert m.cv_before_undefined.tolist() == [False]
+    assert m.cv_before_transfers[0] == pytest.approx(
+        statistics.pstdev(per_capita) / statistics.fmean(per_capita), rel=1e-12
+    )
+    assert m.local_tax.tolist() == [2]
+    assert m.national_tax.tolist() == [1]
+
+
+def test_a_budget_of_one_won_has_ratios_like_any_other() -> None:
+    categories = {"tax": Category.own_source, "grant": Category.general_grant}
+    amounts = {"tax": np.asarray([[1, 0]]), "grant": np.asarray([[0, 1]])}
+    head = headline(amounts, categories, (1, 2))
+    assert head.undefined.tolist() == [[False, False]]
+    assert head.independence.tolist() == [[1.0, 0.0]]
+    assert head.autonomy.tolist() == [[1.0, 1.0]]
