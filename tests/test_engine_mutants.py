@@ -7,6 +7,7 @@ mutant broke without any other test failing.
 from __future__ import annotations
 
 import statistics
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 
 from fiscal.engine.indicators import headline
 from fiscal.engine.measures import national_measures
-from fiscal.engine.money import RateGrid, apportion
+from fiscal.engine.money import RateGrid, apportion, integer_weights
 from fiscal.engine.sharing import pool_amounts
 from fiscal.rules.types import Category
 
@@ -173,3 +174,41 @@ def test_a_budget_of_one_won_has_ratios_like_any_other() -> None:
     assert head.undefined.tolist() == [[False, False]]
     assert head.independence.tolist() == [[1.0, 0.0]]
     assert head.autonomy.tolist() == [[1.0, 1.0]]
+
+
+# --- float keys: the leftover won ---------------------------------------------------------
+
+
+def test_with_shares_as_floats_the_leftover_won_goes_to_the_largest_remainder() -> None:
+    # 7 won by 0.2, 0.3 and 0.5: quotas 1.4, 2.1 and 3.5; the won left after the floors
+    # goes to the 0.5 remainder.
+    assert apportion(7, np.asarray([0.2, 0.3, 0.5])).tolist() == [1, 2, 4]
+    assert apportion(8, np.asarray([0.25, 0.25, 0.5])).tolist() == [2, 2, 4]
+
+
+def test_a_zero_weight_gets_nothing_even_when_float_error_leaves_hundreds_of_won() -> None:
+    # At 3.7 x 10^18 won the floors of the float quotas fall 573 won short of the pool:
+    # all of them go to the two parts with a weight, none to the part without.
+    pool = 3_704_928_660_248_839_229
+    key = np.asarray([0.0, 0.4306280204141778, 0.5867985714381407])
+    floors = np.floor(key / key.sum() * float(pool)).astype(np.int64)
+    assert pool - int(floors.sum()) > 3  # more won left than parts with a weight
+    parts = apportion(pool, key).tolist()
+    assert parts[0] == 0
+    assert sum(parts) == pool
+
+
+# --- whole-number weights from shares ------------------------------------------------------
+
+
+def test_shares_keep_their_proportions_and_signs_as_whole_numbers() -> None:
+    shares = [Decimal("-0.5"), Decimal("0.25"), Decimal("0.125")]
+    whole = integer_weights(shares)
+    assert all(isinstance(w, int) for w in whole)
+    assert [Fraction(w, whole[2]) for w in whole] == [Fraction(-4), Fraction(2), Fraction(1)]
+
+
+def test_no_regions_make_an_empty_rate_grid() -> None:
+    grid = RateGrid.of([])
+    assert grid.index.shape == (0, 0)
+    assert grid.apply(np.zeros((0, 0), dtype=np.int64)).shape == (0, 0)
