@@ -15,7 +15,7 @@ import pytest
 
 from fiscal.engine.indicators import headline
 from fiscal.engine.measures import national_measures
-from fiscal.engine.money import RateGrid, apportion, integer_weights
+from fiscal.engine.money import RateGrid, apportion, integer_weights, split_rows
 from fiscal.engine.sharing import pool_amounts
 from fiscal.rules.types import Category
 
@@ -212,3 +212,21 @@ def test_no_regions_make_an_empty_rate_grid() -> None:
     grid = RateGrid.of([])
     assert grid.index.shape == (0, 0)
     assert grid.apply(np.zeros((0, 0), dtype=np.int64)).shape == (0, 0)
+
+
+# --- row splits whose totals might not fit int64 -----------------------------------------
+
+
+def test_rows_whose_weights_add_up_past_int64_are_split_exactly() -> None:
+    # Row 0 adds up to 2**63 + 4: an int64 total would wrap to a negative number.
+    weights = np.asarray([[2**62, 2**62 + 1, 3], [1, 0, 2**60]], dtype=np.int64)
+    pools = np.asarray([1_000_003, 7], dtype=np.int64)
+    parts = split_rows(pools, weights)
+    assert parts.dtype == np.int64
+    assert parts.shape == (2, 3)
+    for pool, row, got in zip(pools.tolist(), weights.tolist(), parts.tolist(), strict=True):
+        total = sum(row)
+        quotas = [Fraction(pool * w, total) for w in row]
+        assert sum(got) == pool
+        assert all(q - 1 < g < q + 1 for g, q in zip(got, quotas, strict=True))
+    assert parts[1].tolist() == [0, 0, 7]
