@@ -15,7 +15,7 @@ import pytest
 
 from fiscal.engine.indicators import headline
 from fiscal.engine.measures import national_measures
-from fiscal.engine.money import RateGrid, apportion, integer_weights, split_rows
+from fiscal.engine.money import RateGrid, apportion, integer_weights, split_exact, split_rows
 from fiscal.engine.sharing import pool_amounts
 from fiscal.rules.types import Category
 
@@ -230,3 +230,26 @@ def test_rows_whose_weights_add_up_past_int64_are_split_exactly() -> None:
         assert sum(got) == pool
         assert all(q - 1 < g < q + 1 for g, q in zip(got, quotas, strict=True))
     assert parts[1].tolist() == [0, 0, 7]
+
+
+def test_many_parties_with_tied_remainders_get_the_odd_won_in_the_order_listed() -> None:
+    # More than 8 columns take the sorting route; ties must still go to the column
+    # listed first, as split_exact (one amount at a time, in Python) gives them.
+    rng = np.random.default_rng(52)
+    weights = rng.integers(0, 4, size=(60, 52))
+    pools = rng.integers(0, 10**6, size=60)
+    parts = split_rows(pools, weights)
+    for pool, row, got in zip(pools.tolist(), weights.tolist(), parts.tolist(), strict=True):
+        assert got == split_exact(pool, row)
+
+
+def test_a_cap_is_judged_on_the_exact_quota_even_where_floats_round_by_hundreds_of_won() -> None:
+    # 2**62 + 513 won is 511 won below its nearest float. Among three equal weights the
+    # first part's cap is 100 won above its exact quota: it does not bind, and the parts
+    # are the exact thirds; judged in floats the cap would bind and take 99 won more.
+    pool = 2**62 + 513
+    assert int(float(pool)) - pool == 511
+    cap = (pool + 300) // 3
+    parts = apportion(pool, np.asarray([1, 1, 1]), caps=np.asarray([cap, 2**62, 2**62]))
+    assert parts.tolist() == split_exact(pool, [1, 1, 1])
+    assert int(parts[0]) < cap
