@@ -253,3 +253,18 @@ def test_a_cap_is_judged_on_the_exact_quota_even_where_floats_round_by_hundreds_
     parts = apportion(pool, np.asarray([1, 1, 1]), caps=np.asarray([cap, 2**62, 2**62]))
     assert parts.tolist() == split_exact(pool, [1, 1, 1])
     assert int(parts[0]) < cap
+
+
+# --- keys beyond int64: the Python-integer route ------------------------------------------
+
+
+def test_a_year_whose_key_adds_up_to_one_still_gives_its_pool_to_that_region() -> None:
+    # Year 0's key passes int64, so every year takes the Python-integer route; in year 1
+    # the only key is 1, and the region holding it gets the whole pool.
+    key = np.asarray([[2**70, 1], [2**70, 0]], dtype=object)
+    assert apportion(np.asarray([10, 9]), key).tolist() == [[5, 9], [5, 0]]
+
+
+def test_no_parts_share_nothing_whatever_the_size_of_the_weights() -> None:
+    empty = np.zeros((0, 2), dtype=object)
+    assert apportion(np.asarray([10, 9]), empty).shape == (0, 2)
