@@ -268,3 +268,13 @@ def test_a_year_whose_key_adds_up_to_one_still_gives_its_pool_to_that_region() -
 def test_no_parts_share_nothing_whatever_the_size_of_the_weights() -> None:
     empty = np.zeros((0, 2), dtype=object)
     assert apportion(np.asarray([10, 9]), empty).shape == (0, 2)
+
+
+def test_revenue_that_nets_to_zero_has_no_ratio_even_with_own_source_revenue() -> None:
+    categories = {"tax": Category.own_source, "refund": Category.specific_grant}
+    amounts = {"tax": np.asarray([[10]]), "refund": np.asarray([[-10]])}
+    head = headline(amounts, categories, (1, 1))
+    assert head.total_revenue.tolist() == [[0]]
+    assert head.undefined.tolist() == [[True]]
+    assert head.independence.tolist() == [[0.0]]
+    assert head.autonomy.tolist() == [[0.0]]
