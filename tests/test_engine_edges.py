@@ -227,7 +227,8 @@ def test_negative_weights_in_a_row_split_are_refused() -> None:
 )
 def test_a_weight_that_is_not_a_number_is_a_user_error_naming_it(bad: Decimal | float) -> None:
     weights = [Decimal("0.25"), bad, Decimal("0.5")]
-    with pytest.raises(UserError, match=r"weight 2 of 3 is .*, not a finite number"):
+    message = r"weight 2 of 3 is .*, not a finite number: shares and key weights must be numbers"
+    with pytest.raises(UserError, match=message):
         integer_weights(weights)  # type: ignore[arg-type]
     with pytest.raises(UserError, match="not a finite number"):
         _exact(tuple(weights))

@@ -36,10 +36,6 @@ def equalise(pools: Int64Array, need: Int64Array, revenue_counted: Int64Array) -
     total_gap = positive.sum(axis=0)
     grants = apportion(pools, positive, caps=positive)
     unallocated = pools - grants.sum(axis=0)
-    rate = np.divide(
-        np.minimum(pools, total_gap).astype(np.float64),
-        total_gap.astype(np.float64),
-        out=np.zeros(len(pools)),
-        where=total_gap > 0,
-    )
+    # Divided only where there is a gap (the divisor elsewhere is a placeholder 1).
+    rate = np.where(total_gap > 0, np.minimum(pools, total_gap) / np.maximum(total_gap, 1), 0.0)
     return Equalisation(grants, gaps, rate, unallocated, total_gap <= 0)

@@ -83,10 +83,5 @@ def headline(
 def ratio(numerator: Int64Array, denominator: Int64Array) -> FloatArray:
     """A ratio of two won amounts where the denominator is positive; 0.0 elsewhere (an
     undefined ratio, which the caller marks: never NaN or infinity)."""
-    result: FloatArray = np.divide(
-        numerator.astype(np.float64),
-        denominator.astype(np.float64),
-        out=np.zeros(numerator.shape),
-        where=denominator > 0,
-    )
+    result: FloatArray = np.where(denominator > 0, numerator / np.maximum(denominator, 1), 0.0)
     return result

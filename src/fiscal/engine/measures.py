@@ -45,20 +45,18 @@ class NationalMeasures:
 
 
 def coefficient_of_variation(
-    per_capita: FloatArray, included: BoolArray | None = None
+    per_capita: FloatArray, included: BoolArray
 ) -> tuple[FloatArray, BoolArray]:
     """Standard deviation over mean across the included regions (axis 0), each year,
     and the years where it is undefined (no region included, or a mean that is not
     positive), whose coefficient is 0.0."""
-    if included is None:
-        included = np.ones(per_capita.shape, dtype=bool)
     count = included.sum(axis=0)
     some = count > 0  # a year with no region left has no mean
     mean, std = np.zeros(count.shape), np.zeros(count.shape)
     mean[some] = per_capita[:, some].mean(axis=0, where=included[:, some])
     std[some] = per_capita[:, some].std(axis=0, where=included[:, some])
     undefined: BoolArray = (count == 0) | ~(mean > 0)
-    cv: FloatArray = np.divide(std, mean, out=np.zeros(count.shape), where=~undefined)
+    cv: FloatArray = np.where(undefined, 0.0, std / np.where(undefined, 1.0, mean))
     return cv, undefined
 
 
@@ -75,12 +73,7 @@ def national_measures(
     local = local_taxes.sum(axis=0)
     total = national + local
     share_undefined: BoolArray = (total <= 0) | (national < 0) | (local < 0)
-    share = np.divide(
-        local.astype(np.float64),
-        total.astype(np.float64),
-        out=np.zeros(len(total)),
-        where=~share_undefined,
-    )
+    share = np.where(share_undefined, 0.0, local / np.where(share_undefined, 1, total))
     counted = population > 0
     people = np.where(counted, population, 1).astype(np.float64)
     before, before_undefined = coefficient_of_variation(own_source / people, counted)
