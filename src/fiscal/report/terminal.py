@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from rich.table import Table
 
+from fiscal.report.warnings import undefined_figures
+
 if TYPE_CHECKING:
     from fiscal.engine.agreements import AgreementSchedule
     from fiscal.engine.indicators import Headline
@@ -259,6 +261,7 @@ def projection_notes(projection: Projection) -> list[str]:
         "(every fiscal gap is filled).[/]"
         for pool in short
     ] or [f"All {len(projection.pools)} pools distributed to the won."]
+    lines += undefined_figures(projection)
     national = national_line(projection)
     return [*lines, national] if national else lines
 
