@@ -206,14 +206,14 @@ def explanation(found: dict[str, Any]) -> list[Any]:
         out.append(table)
     if found["steps"]:
         table = Table(title="Steps", title_justify="left")
-        shown = [number_text(step["value"]) for step in found["steps"]]
+        values = [number_text(step["value"]) for step in found["steps"]]
         # A figure is never cut: its column is as wide as the widest; the words wrap.
         table.add_column("Step", overflow="fold")
         table.add_column(
-            "Value", justify="right", no_wrap=True, min_width=max(len(v) for v in shown)
+            "Value", justify="right", no_wrap=True, min_width=max(len(v) for v in values)
         )
         table.add_column("Note", overflow="fold")
-        for step, value in zip(found["steps"], shown, strict=True):
+        for step, value in zip(found["steps"], values, strict=True):
             table.add_row(escape(step["step"]), value, escape(step["note"]))
         out.append(table)
     return out
