@@ -17,6 +17,7 @@ from fiscal.engine.projection import Projection
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.ruleset import Ruleset
+from fiscal.rules.scenarios import ChangedPos
 
 
 def explain(
@@ -286,7 +287,12 @@ def _regional_input(
     if indicator is None:
         return {"name": name, "value": value, "source": "", "note": ""}
     given = indicator.values.get(region, {})
-    if year in given:
+    cited = indicator.sources.get(region, indicator.source)
+    if isinstance(cited, ChangedPos) and year not in cited.years:
+        cited = cited.original  # the scenario changed other years of this region
+    if isinstance(cited, ChangedPos):
+        note = f"changed by the scenario for {year}"
+    elif year in given:
         note = f"given for {year}"
     else:
         last = max(given)
@@ -296,7 +302,7 @@ def _regional_input(
         "value": value,
         "unit": indicator.unit.value,
         "status": indicator.status.value,
-        "source": str(indicator.sources.get(region, indicator.source)),
+        "source": str(cited),
         "note": note,
     }
 
@@ -307,6 +313,9 @@ def _national(inputs: Inputs, series_name: str, year: int, value: int) -> dict[s
         return {"series": series_name, "value": value, "source": "", "note": ""}
     if year in series.sources:
         source, note = series.sources[year], f"given for {year}"
+        if isinstance(source, ChangedPos):
+            was = f" (was {source.was[0]:,})" if source.was else ""
+            note = f"changed by the scenario for {year}{was}"
     else:
         last = max(series.values)
         source = series.sources[last]

@@ -71,6 +71,51 @@ class ScenarioFile(FileModel):
     agreements: AgreementChanges | None = None
 
 
+_NOWHERE = SourcePos("")
+
+
+@dataclasses.dataclass(frozen=True, order=False)
+class ChangedPos(SourcePos):
+    """A figure a scenario changed: the scenario's file:line, and the line it changes.
+
+    Shown as ``scenarios/vat-cut.yaml:4, changing national.yaml:15`` wherever the figure
+    is cited (explain, the Ledger), so the cited line holds the value shown. ``years``
+    are the years changed (a regional indicator cites one position per region, so the
+    years are named too); ``was`` the value each year had before.
+    """
+
+    original: SourcePos = _NOWHERE
+    years: tuple[int, ...] = ()
+    was: tuple[int, ...] = ()
+    name_years: bool = False  # one citation for every year of a region: say which changed
+
+    def __str__(self) -> str:
+        here = str(self.scenario_pos)
+        if self.name_years and self.years:
+            first, last = self.years[0], self.years[-1]
+            here += f" ({first})" if first == last else f" ({first}-{last})"
+        return f"{here}, changing {self.original}" if str(self.original) else here
+
+    # Sorted among plain positions by the place in the file, as SourcePos sorts.
+    def _key(self) -> tuple[str, int, int, bool]:
+        return (self.file, self.line, self.column, self.sheet)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, SourcePos):
+            return NotImplemented
+        return self._key() < (other.file, other.line, other.column, other.sheet)
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, SourcePos):
+            return NotImplemented
+        return self._key() > (other.file, other.line, other.column, other.sheet)
+
+    @property
+    def scenario_pos(self) -> SourcePos:
+        """The scenario's own file:line, without the line it changes."""
+        return SourcePos(self.file, self.line, self.column, self.sheet)
+
+
 @dataclasses.dataclass(frozen=True)
 class Scenario:
     id: str
@@ -203,7 +248,14 @@ def _apply_forecast(
                 continue
             values = _changed(series.values, series.growth, changes, years, doc, loc, problems)
             if values is not None:
-                national[series.id] = dataclasses.replace(series, values=values)
+                sources = dict(series.sources)
+                for year, where in _changed_years(changes, years, doc, loc).items():
+                    if year in values:
+                        given = [y for y in series.sources if y <= year] or list(series.sources)
+                        original = series.sources.get(year, series.sources[max(given)])
+                        was, _ = extend(series.values, series.growth, [year])
+                        sources[year] = _cite(where, original, (year,), tuple(was or ()))
+                national[series.id] = dataclasses.replace(series, values=values, sources=sources)
             continue
         indicator = regional.get(name)
         if indicator is None:
@@ -226,9 +278,43 @@ def _apply_forecast(
                 break
             by_region[region_id] = changed
         else:
-            regional[name] = dataclasses.replace(indicator, values=by_region)
+            changed_years = _changed_years(changes, years, doc, loc)
+            region_sources = dict(indicator.sources)
+            if changed_years:
+                where = next(iter(changed_years.values()))
+                for region_id in by_region:
+                    original = indicator.sources.get(region_id, indicator.source)
+                    region_sources[region_id] = _cite(
+                        where, original, tuple(sorted(changed_years)), (), name_years=True
+                    )
+            regional[name] = dataclasses.replace(
+                indicator, values=by_region, sources=region_sources
+            )
         problems.extend(p for i, p in enumerate(found) if p not in found[:i])
     return dataclasses.replace(inputs, national=national, regional=regional)
+
+
+def _cite(
+    where: SourcePos,
+    original: SourcePos,
+    years: tuple[int, ...],
+    was: tuple[int, ...],
+    name_years: bool = False,
+) -> ChangedPos:
+    return ChangedPos(
+        where.file, where.line, where.column, where.sheet, original, years, was, name_years
+    )
+
+
+def _changed_years(
+    changes: dict[int | str, ForecastChange], years: list[int], doc: YamlDoc, loc: tuple[Any, ...]
+) -> dict[int, SourcePos]:
+    """Each year a forecast change names, and the scenario line that changes it."""
+    out: dict[int, SourcePos] = {}
+    for key in changes:
+        for year in _years_of(key, years) or []:
+            out[year] = doc.pos((*loc, key))
+    return out
 
 
 def _years_of(key: int | str, years: list[int]) -> list[int] | None:
