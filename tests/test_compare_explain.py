@@ -39,7 +39,7 @@ def test_compare_sheet_matches_independent_projections(tmp_path: Path) -> None:
     out = tmp_path / "compare.xlsx"
     done = run_fiscal("compare", scenario, "-o", out, "--by", "mega-region")
     assert done.returncode == 0, done.stderr
-    assert "lst-rate-22pct against baseline" in done.stdout
+    assert "Local shared tax at 22% of internal taxes from 2027 against baseline" in done.stdout
     rules, inputs = api.load_rules(), api.load_inputs()
     base = view(api.project(rules, inputs, None, YEARS).projection, rules, "mega-region")
     scen = view(api.project(rules, inputs, scenario, YEARS).projection, rules, "mega-region")

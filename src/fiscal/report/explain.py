@@ -266,10 +266,16 @@ def _parameters(
             shown: Any = (
                 {k: float(v) for k, v in value.items()} if isinstance(value, dict) else float(value)
             )
+            # The decimal as written in the rules (or scenario): the terminal shows it, not
+            # a float's rounding of it.
+            exact: Any = (
+                {k: str(v) for k, v in value.items()} if isinstance(value, dict) else str(value)
+            )
             found.append(
                 {
                     "path": use.ref,
                     "value": shown,
+                    "exact": exact,
                     "effective": use.value.effective.isoformat(),
                     "unit": use.parameter.unit.value,
                     "status": use.value.status.value,

@@ -196,11 +196,11 @@ def explanation(found: dict[str, Any]) -> list[Any]:
         for name in ("Parameter", "Value", "In force from", "Reference", "Source"):
             table.add_column(name, overflow="fold")
         for p in found["parameters"]:
-            value = p["value"]
+            value = p.get("exact", p["value"])  # the written decimal, never a float's
             shown = (
-                ", ".join(f"{k} {v:g}" for k, v in value.items())
+                ", ".join(f"{k} {v}" for k, v in value.items())
                 if isinstance(value, dict)
-                else f"{value:g}"
+                else f"{value}"
             )
             table.add_row(p["path"], shown, p["effective"], p["reference"], p["source"])
         out.append(table)

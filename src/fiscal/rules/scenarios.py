@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,31 @@ class ChangedPos(SourcePos):
 
 
 @dataclasses.dataclass(frozen=True)
+class ScenarioChange:
+    """One thing a scenario changed, as the workbook's Scenario sheet lists it.
+
+    - ``where``: the scenario's file:line that makes the change.
+    - ``kind``: ``parameter``, ``national series``, ``regional indicator``, or ``agreement
+      added`` / ``removed`` / ``amended``.
+    - ``name``: the parameter path, series (``national.vat_base``), indicator or agreement id.
+    - ``region``: the region (or a parameter's part) changed; empty when not regional.
+    - ``years``: the year (``2026``), or the dates a parameter value is in force from.
+    - ``was`` / ``now``: the value before and after (won, a count or the written decimal);
+      ``None`` where there is none (an agreement added or removed, a new parameter part).
+    - ``changes``: the line the change replaces (``national.yaml:15``), when there is one.
+    """
+
+    where: SourcePos
+    kind: str
+    name: str
+    region: str
+    years: str
+    was: int | Decimal | None
+    now: int | Decimal | None
+    changes: SourcePos
+
+
+@dataclasses.dataclass(frozen=True)
 class Scenario:
     id: str
     title: str
@@ -149,6 +175,115 @@ def apply_scenario(
     if problems:
         raise UserError(problems)
     return new_ruleset, changed_inputs
+
+
+def scenario_changes(
+    scenario: Scenario,
+    before: tuple[Ruleset, Inputs],
+    after: tuple[Ruleset, Inputs],
+) -> tuple[ScenarioChange, ...]:
+    """Every change ``scenario`` made to ``before`` to give ``after``, in the file's order.
+
+    Read from what was applied (the positions :class:`ChangedPos` records and the
+    parameter values the scenario put in force), so the list says what the projection
+    used; sorted by the scenario's line, then name, region and year (deterministic, so
+    ``fiscal verify`` writes the same sheet again).
+    """
+    (rules, inputs), (_, new_inputs) = before, after
+    found: list[ScenarioChange] = []
+    found += _parameter_changes(scenario, rules)
+    for series_id, series in new_inputs.national.items():
+        old = inputs.national.get(series_id)
+        for year, pos in series.sources.items():
+            if isinstance(pos, ChangedPos) and old is not None:
+                was = pos.was[0] if pos.was else None
+                found.append(
+                    ScenarioChange(
+                        pos.scenario_pos, "national series", f"national.{series_id}", "",
+                        str(year), was, series.values.get(year), pos.original,
+                    )
+                )  # fmt: skip
+    for name, indicator in new_inputs.regional.items():
+        old_indicator = inputs.regional.get(name)
+        if old_indicator is None:
+            continue
+        for region_id, pos in indicator.sources.items():
+            if not isinstance(pos, ChangedPos):
+                continue
+            old_years = old_indicator.values.get(region_id, {})
+            full, _ = extend(old_years, old_indicator.growth, list(pos.years))
+            before_values = dict(zip(pos.years, full or [], strict=False))
+            for year in pos.years:
+                found.append(
+                    ScenarioChange(
+                        pos.scenario_pos, "regional indicator", name, region_id, str(year),
+                        before_values.get(year), indicator.values.get(region_id, {}).get(year),
+                        pos.original,
+                    )
+                )  # fmt: skip
+    found += _agreement_changes(scenario)
+    return tuple(
+        sorted(found, key=lambda c: (c.where.line, c.where.column, c.name, c.region, c.years))
+    )
+
+
+def _parameter_changes(scenario: Scenario, ruleset: Ruleset) -> list[ScenarioChange]:
+    out: list[ScenarioChange] = []
+    for path, overrides in scenario.file.parameters.items():
+        parameter = ruleset.parameters.get(path)
+        if parameter is None:
+            continue
+        for key, raw in overrides.items():
+            span = _parse_dates(str(key))
+            if span is None:
+                continue
+            start, end = span
+            in_force = [v for v in parameter.values if v.effective <= start]
+            before = in_force[-1] if in_force else None
+            years = f"{start}..{end}" if end is not None else f"from {start}"
+            where = scenario.doc.pos(("parameters", path, key))
+            changes = before.source if before is not None else SourcePos("")
+            old = before.value if before is not None else None
+            if isinstance(raw, dict):
+                for part, number in raw.items():
+                    was = old.get(part) if isinstance(old, dict) else None
+                    out.append(
+                        ScenarioChange(
+                            where, "parameter", path, part, years, was, Decimal(str(number)),
+                            changes,
+                        )
+                    )  # fmt: skip
+            else:
+                was = old if isinstance(old, Decimal) else None
+                out.append(
+                    ScenarioChange(
+                        where, "parameter", path, "", years, was, Decimal(str(raw)), changes
+                    )
+                )
+    return out
+
+
+def _agreement_changes(scenario: Scenario) -> list[ScenarioChange]:
+    changes = scenario.file.agreements
+    if changes is None:
+        return []
+    doc, nowhere = scenario.doc, SourcePos("")
+    out = [
+        ScenarioChange(doc.pos(("agreements", "add", i)), "agreement added", a.id, "", "", None,
+                       None, nowhere)
+        for i, a in enumerate(changes.add)
+    ]  # fmt: skip
+    out += [
+        ScenarioChange(doc.pos(("agreements", "remove", i)), "agreement removed",
+                       agreement_id, "", "", None, None, nowhere)
+        for i, agreement_id in enumerate(changes.remove)
+    ]  # fmt: skip
+    out += [
+        ScenarioChange(doc.pos(("agreements", "amend", agreement_id)), "agreement amended",
+                       agreement_id, "", "", None, None, nowhere)
+        for agreement_id in changes.amend
+    ]  # fmt: skip
+    return out
 
 
 def _parse_dates(key: str) -> tuple[date, date | None] | None:
