@@ -14,6 +14,8 @@ A scenario file (PolicyEngine's reform shape)::
         2027..: {change: -0.03}              # from a year on
       private_consumption:                   # a regional indicator: every region
         2026..2028: {change: 0.01}
+      population:                            # or one region (by id), then by year
+        seoul: {2026: {change: -0.01}}
     agreements:
       add: [...]                             # whole agreements, as in agreements/*.yaml
       remove: [agreement-id]
@@ -27,14 +29,15 @@ it returns a changed copy of the ruleset and inputs.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.agreement_checks import check_agreement
@@ -56,6 +59,21 @@ class ForecastChange(FileModel):
     value: NonNegativeWon | None = Field(default=None, description="A new value in won.")
 
 
+def _change_or_region(raw: Any) -> str:
+    """``{change: ..}`` / ``{value: ..}`` is one change; anything else names a region."""
+    if isinstance(raw, dict) and not ({"change", "value"} & set(raw)) and raw:
+        return "region"
+    return "year"
+
+
+# Validated as one shape or the other, so a mistake is reported once, in the shape meant.
+_Change = Annotated[
+    Annotated[ForecastChange, Tag("year")]
+    | Annotated[dict[int | str, ForecastChange], Tag("region")],
+    Discriminator(_change_or_region),
+]
+
+
 class AgreementChanges(FileModel):
     add: tuple[Agreement, ...] = Field(default_factory=tuple)
     remove: tuple[Id, ...] = Field(default_factory=tuple)
@@ -68,7 +86,10 @@ class ScenarioFile(FileModel):
     title: Text
     description: str | None = None
     parameters: dict[Text, dict[str, Number | dict[Id, Number]]] = Field(default_factory=dict)
-    forecast: dict[Text, dict[int | str, ForecastChange]] = Field(default_factory=dict)
+    forecast: dict[Text, dict[int | str, _Change]] = Field(
+        default_factory=dict,
+        description="Changes by year; a regional indicator also by region, then year.",
+    )
     agreements: AgreementChanges | None = None
 
 
@@ -213,10 +234,12 @@ def scenario_changes(
             old_years = old_indicator.values.get(region_id, {})
             full, _ = extend(old_years, old_indicator.growth, list(pos.years))
             before_values = dict(zip(pos.years, full or [], strict=False))
+            lines = _indicator_lines(scenario, name, region_id, list(pos.years))
             for year in pos.years:
                 found.append(
                     ScenarioChange(
-                        pos.scenario_pos, "regional indicator", name, region_id, str(year),
+                        lines.get(year, pos.scenario_pos), "regional indicator", name,
+                        region_id, str(year),
                         before_values.get(year), indicator.values.get(region_id, {}).get(year),
                         pos.original,
                     )
@@ -225,6 +248,21 @@ def scenario_changes(
     return tuple(
         sorted(found, key=lambda c: (c.where.line, c.where.column, c.name, c.region, c.years))
     )
+
+
+def _indicator_lines(
+    scenario: Scenario, name: str, region_id: str, years: list[int]
+) -> dict[int, SourcePos]:
+    """The scenario line that changes each year of one region's indicator: the region's
+    own line where it has one, else the line for every region."""
+    changes = scenario.file.forecast.get(name, {})
+    loc = ("forecast", name)
+    common = {k: v for k, v in changes.items() if isinstance(v, ForecastChange)}
+    lines = _changed_years(common, years, scenario.doc, loc)
+    for key, own in changes.items():
+        if isinstance(own, dict) and str(key).casefold() == region_id.casefold():
+            lines.update(_changed_years(own, years, scenario.doc, (*loc, key)))
+    return lines
 
 
 def _parameter_changes(scenario: Scenario, ruleset: Ruleset) -> list[ScenarioChange]:
@@ -381,10 +419,11 @@ def _apply_forecast(
                     )
                 )
                 continue
-            values = _changed(series.values, series.growth, changes, years, doc, loc, problems)
+            yearly = _by_year(changes, doc, loc, problems)
+            values = _changed(series.values, series.growth, yearly, years, doc, loc, problems)
             if values is not None:
                 sources = dict(series.sources)
-                for year, where in _changed_years(changes, years, doc, loc).items():
+                for year, where in _changed_years(yearly, years, doc, loc).items():
                     if year in values:
                         given = [y for y in series.sources if y <= year] or list(series.sources)
                         original = series.sources.get(year, series.sources[max(given)])
@@ -402,31 +441,99 @@ def _apply_forecast(
                 )
             )
             continue
+        common = {k: v for k, v in changes.items() if isinstance(v, ForecastChange)}
+        one_region = _regions_named(changes, list(indicator.values), doc, loc, problems)
         by_region = {}
         # The same change applies to every region: a mistake in it is reported once.
         found: list[Problem] = []
         for region_id, by_year in indicator.values.items():
             changed = _changed(
-                by_year, indicator.growth, changes, years, doc, loc, found, allow_value=False
+                by_year, indicator.growth, common, years, doc, loc, found, allow_value=False
             )
             if changed is None:
                 break
+            key, own = one_region.get(region_id, (None, {}))
+            if key is not None:  # this region's own change, on top of every region's
+                changed = _changed(
+                    changed, indicator.growth, own, years, doc, (*loc, key), found, False
+                )
+                if changed is None:
+                    break
             by_region[region_id] = changed
         else:
-            changed_years = _changed_years(changes, years, doc, loc)
+            changed_years = _changed_years(common, years, doc, loc)
             region_sources = dict(indicator.sources)
-            if changed_years:
-                where = next(iter(changed_years.values()))
-                for region_id in by_region:
-                    original = indicator.sources.get(region_id, indicator.source)
-                    region_sources[region_id] = _cite(
-                        where, original, tuple(sorted(changed_years)), (), name_years=True
-                    )
+            for region_id in by_region:
+                where_years = dict(changed_years)
+                key, own = one_region.get(region_id, (None, {}))
+                if key is not None:
+                    where_years.update(_changed_years(own, years, doc, (*loc, key)))
+                if not where_years:
+                    continue
+                # One citation per region: its own line when it has one, else the common.
+                where = next(reversed(where_years.values()))
+                original = indicator.sources.get(region_id, indicator.source)
+                region_sources[region_id] = _cite(
+                    where, original, tuple(sorted(where_years)), (), name_years=True
+                )
             regional[name] = dataclasses.replace(
                 indicator, values=by_region, sources=region_sources
             )
         problems.extend(p for i, p in enumerate(found) if p not in found[:i])
     return dataclasses.replace(inputs, national=national, regional=regional)
+
+
+def _by_year(
+    changes: dict[int | str, ForecastChange | dict[int | str, ForecastChange]],
+    doc: YamlDoc,
+    loc: tuple[Any, ...],
+    problems: list[Problem],
+) -> dict[int | str, ForecastChange]:
+    """A national series' changes: by year only (it has no regions)."""
+    out: dict[int | str, ForecastChange] = {}
+    for key, change in changes.items():
+        if isinstance(change, ForecastChange):
+            out[key] = change
+        else:
+            problems.append(
+                Problem(
+                    doc.pos((*loc, key)),
+                    f"{key!r}: a national series changes by year (2026: {{change: -0.05}}), "
+                    "not by region",
+                )
+            )
+    return out
+
+
+def _regions_named(
+    changes: dict[int | str, ForecastChange | dict[int | str, ForecastChange]],
+    region_ids: list[str],
+    doc: YamlDoc,
+    loc: tuple[Any, ...],
+    problems: list[Problem],
+) -> dict[str, tuple[int | str, dict[int | str, ForecastChange]]]:
+    """One region's changes by its id (any case): ``{seoul: {2026: {change: -0.01}}}``."""
+    known = {r.casefold(): r for r in region_ids}
+    out: dict[str, tuple[int | str, dict[int | str, ForecastChange]]] = {}
+    for key, change in changes.items():
+        if isinstance(change, ForecastChange):
+            continue
+        region = known.get(str(key).casefold())
+        if region is None:
+            close = difflib.get_close_matches(str(key).casefold(), list(known), n=1)
+            hint = f"; did you mean {known[close[0]]!r}?" if close else ""
+            problems.append(
+                Problem(
+                    doc.pos((*loc, key)),
+                    f"{key!r} is not a year, a range (2026..2030) or a region's id{hint}",
+                )
+            )
+            continue
+        if region in out:
+            problems.append(Problem(doc.pos((*loc, key)), f"region {region!r} named twice"))
+            continue
+        out[region] = (key, change)
+    return out
 
 
 def _cite(
