@@ -267,21 +267,28 @@ def sweep(
     start: date | str | None = None,
     workers: int = 1,
     progress: Callable[[], None] | None = None,
+    scenario: ScenarioArg = None,
 ) -> SweepResult:
     """Project each value of one parameter (in force from ``start``, default 1 January of
-    the first year) and keep the last year's headline figures per region."""
+    the first year) and keep the last year's headline figures per region; on top of
+    ``scenario`` when one is given (the swept value overrides the scenario's own)."""
     from fiscal.report.sweep import sweep as run_sweep
 
     ruleset, data = _rules(rules), _inputs(inputs)
     chosen = list(years) if years is not None else years_for(data)
     effective = _day(start, "--from-date") if start is not None else date(chosen[0], 1, 1)
     numbers = [_decimal(v) for v in values]
+    if scenario is not None and not isinstance(scenario, Scenario):
+        scenario = load_scenario(Path(scenario))
+    changed_rules, changed_inputs, name = with_scenario(ruleset, data, scenario, chosen)
     points = list(
         run_sweep(
-            ruleset, data, chosen, parameter, numbers, effective, workers=workers, progress=progress
+            changed_rules, changed_inputs, chosen, parameter, numbers, effective,
+            workers=workers, progress=progress,
         )
-    )
-    return SweepResult(parameter, points, ruleset, data, chosen)
+    )  # fmt: skip
+    file = scenario.path if scenario is not None else None
+    return SweepResult(parameter, points, ruleset, data, chosen, name, file)
 
 
 def _decimal(value: Decimal | int | float | str) -> Decimal:

@@ -373,6 +373,8 @@ class SweepResult:
     rules: Ruleset
     inputs: Inputs
     years: list[int]
+    scenario: str = "baseline"  # the scenario swept on top of, by its title
+    scenario_file: Path | None = None
 
     @property
     def regions(self) -> list[tuple[str, str]]:
@@ -402,9 +404,10 @@ class SweepResult:
         provenance = _provenance(
             self.rules,
             self.inputs,
-            f"sweep {self.parameter}",
+            f"sweep {self.parameter}"
+            + (f" on {self.scenario}" if self.scenario_file is not None else ""),
             self.years,
-            [],
+            [self.scenario_file] if self.scenario_file is not None else [],
             argv,
             stamp_time=stamp_time,
         )
@@ -414,7 +417,9 @@ class SweepResult:
             target,
             lambda temp: write_book(temp, book),
             overwrite=overwrite,
-            read=reads(self.rules.root, self.inputs.root),
+            read=reads(
+                self.rules.root, self.inputs.root, [("the scenario file", self.scenario_file)]
+            ),
         )
         return target
 
