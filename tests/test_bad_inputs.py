@@ -807,6 +807,23 @@ CASES: list[Bad] = [
     Bad("scenario: a regional indicator cut by 100%",
         scenario("title: t\nforecast:\n  population:\n    2026: {change: -1}\n"),
         "scenario.yaml:4", "change -1 would make the value zero", args=SCENARIO),
+    # --- scenarios say what they changed (round two) ---
+    Bad("scenario: one region's indicator changed, the region misspelt",
+        scenario("title: t\nforecast:\n  population:\n    seul:\n      2026: {change: -0.01}\n"),
+        "scenario.yaml:4", "'seul' is not a year, a range (2026..2030) or a region's id; "
+        "did you mean 'seoul'?", args=SCENARIO),
+    Bad("scenario: a national series changed by region",
+        scenario("title: t\nforecast:\n  national.vat_base:\n    seoul: {2026: {change: 0.1}}\n"),
+        "scenario.yaml:4", "a national series changes by year", args=SCENARIO),
+    Bad("scenario: one region's change not a number",
+        scenario("title: t\nforecast:\n  population:\n    seoul: {2026: {change: lots}}\n"),
+        "scenario.yaml:4", "expected a number, got text 'lots'", args=SCENARIO),
+    Bad("scenario: one region's change by a value, not relative",
+        scenario("title: t\nforecast:\n  population:\n    seoul:\n      2026: {value: 5}\n"),
+        "scenario.yaml:5", "a regional indicator takes a relative change", args=SCENARIO),
+    Bad("scenario: one region's year not a year",
+        scenario("title: t\nforecast:\n  population:\n    seoul:\n      next: {change: 0.1}\n"),
+        "scenario.yaml:5", "'next' is not a year or a range", args=SCENARIO),
 ]
 # fmt: on
 

@@ -144,7 +144,7 @@ def test_project_json_has_every_region_year_in_whole_won(runs: dict[str, Run]) -
 def test_compare_sweep_explain_and_agreements_json(runs: dict[str, Run]) -> None:
     compare = _json(runs["compare"])
     assert isinstance(compare, dict)
-    assert compare["scenarios"] == ["lct-30pct-2027"]
+    assert compare["scenarios"] == ["Local consumption tax at 30% of VAT from 2027"]
     assert {"own_source_change_krw", "independence_change_pp"} <= set(compare["compare"][0])
     sweep = _json(runs["sweep"])
     assert isinstance(sweep, dict)

@@ -141,7 +141,7 @@ def test_a_notebook_shows_the_terminal_table_and_a_repl_one_line(
 def test_a_scenario_is_named_and_recorded(result: api.ProjectionResult) -> None:
     path = BUNDLED_INPUTS / "scenarios" / "lct-30pct-2027.yaml"
     scenario = fiscal.project(BUNDLED_RULES, BUNDLED_INPUTS, scenario=path, years=YEARS)
-    assert scenario.scenario == "lct-30pct-2027"
+    assert scenario.scenario == "Local consumption tax at 30% of VAT from 2027"
     assert scenario.scenario_file == path
     base_2027 = result.summary.query("year == 2027 and region == 'TOTAL'")["own_source_krw"]
     scen_2027 = scenario.summary.query("year == 2027 and region == 'TOTAL'")["own_source_krw"]

@@ -71,7 +71,7 @@ def test_a_share_from_a_date_changes_only_the_years_from_then(rules_and_inputs) 
     rules, inputs = rules_and_inputs
     base = api.project(rules, inputs, None, YEARS).projection
     scen = api.project(rules, inputs, SCENARIOS / "lct-30pct-2027.yaml", YEARS).projection
-    assert scen.scenario == "lct-30pct-2027"
+    assert scen.scenario == "Local consumption tax at 30% of VAT from 2027"
     lct_base, lct_scen = (
         base.amounts["local_consumption_tax"],
         scen.amounts["local_consumption_tax"],

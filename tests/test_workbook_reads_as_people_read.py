@@ -110,3 +110,17 @@ def test_explain_names_files_from_the_rules_folder(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert '"rules/korea/sharing/local_consumption_tax.yaml:' in done.stdout
     assert "site-packages" not in done.stdout and str(Path.home()) not in done.stdout
+
+
+def test_a_citation_of_several_places_names_each_file_portably(tmp_path: Path) -> None:
+    from fiscal.report.provenance import PortableNames
+
+    rules, inputs = (tmp_path / "repo" / "rules").resolve(), (tmp_path / "repo" / "in").resolve()
+    names = PortableNames(rules, inputs)
+    # A scenario kept elsewhere is named by its file; the line it changes from the repository.
+    assert (
+        names(f"/elsewhere/vat-cut.yaml:4, changing {inputs}/national.yaml:15")
+        == "vat-cut.yaml:4, changing in/national.yaml:15"
+    )
+    assert names(f"{rules}/a.yaml:3; {rules}/b.yaml:9") == "rules/a.yaml:3; rules/b.yaml:9"
+    assert names(f"{rules}/with space.yaml:2") == "rules/with space.yaml:2"

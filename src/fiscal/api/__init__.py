@@ -50,7 +50,7 @@ from fiscal.rules.input_files import load_inputs as _load_inputs
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import check_ruleset, load_ruleset
 from fiscal.rules.ruleset import Ruleset
-from fiscal.rules.scenarios import Scenario, apply_scenario, load_scenario
+from fiscal.rules.scenarios import Scenario, apply_scenario, load_scenario, scenario_changes
 
 if TYPE_CHECKING:
     from fiscal.excel.verify import Verification
@@ -156,13 +156,16 @@ def with_scenario(
     scenario: ScenarioArg,
     years: Sequence[int],
 ) -> tuple[Ruleset, Inputs, str]:
-    """The rules and inputs as a scenario has them, and the scenario's name."""
+    """The rules and inputs as a scenario has them, and the scenario's title.
+
+    Output names a scenario by its title (``Local consumption tax at 30% of VAT from
+    2027``), as its author wrote it; the Provenance sheet keeps the file too."""
     if scenario is None:
         return rules, inputs, "baseline"
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(Path(scenario))
     changed_rules, changed_inputs = apply_scenario(scenario, rules, inputs, list(years))
-    return changed_rules, changed_inputs, scenario.id
+    return changed_rules, changed_inputs, scenario.title
 
 
 # --- projection ------------------------------------------------------------------------------
@@ -182,19 +185,20 @@ def project(
     """
     ruleset, data = _rules(rules), _inputs(inputs)
     chosen = list(years) if years is not None else years_for(data)
+    if scenario is not None and not isinstance(scenario, Scenario):
+        scenario = load_scenario(Path(scenario))
     changed_rules, changed_inputs, name = with_scenario(ruleset, data, scenario, chosen)
-    scenario_file = (
-        scenario.path
-        if isinstance(scenario, Scenario)
-        else Path(scenario)
+    changes = (
+        scenario_changes(scenario, (ruleset, data), (changed_rules, changed_inputs))
         if scenario is not None
-        else None
+        else ()
     )
     return ProjectionResult(
         _project(changed_rules, changed_inputs, chosen, scenario=name),
         ruleset,
         data,
-        scenario_file,
+        scenario.path if scenario is not None else None,
+        changes,
     )
 
 
@@ -263,21 +267,28 @@ def sweep(
     start: date | str | None = None,
     workers: int = 1,
     progress: Callable[[], None] | None = None,
+    scenario: ScenarioArg = None,
 ) -> SweepResult:
     """Project each value of one parameter (in force from ``start``, default 1 January of
-    the first year) and keep the last year's headline figures per region."""
+    the first year) and keep the last year's headline figures per region; on top of
+    ``scenario`` when one is given (the swept value overrides the scenario's own)."""
     from fiscal.report.sweep import sweep as run_sweep
 
     ruleset, data = _rules(rules), _inputs(inputs)
     chosen = list(years) if years is not None else years_for(data)
     effective = _day(start, "--from-date") if start is not None else date(chosen[0], 1, 1)
     numbers = [_decimal(v) for v in values]
+    if scenario is not None and not isinstance(scenario, Scenario):
+        scenario = load_scenario(Path(scenario))
+    changed_rules, changed_inputs, name = with_scenario(ruleset, data, scenario, chosen)
     points = list(
         run_sweep(
-            ruleset, data, chosen, parameter, numbers, effective, workers=workers, progress=progress
+            changed_rules, changed_inputs, chosen, parameter, numbers, effective,
+            workers=workers, progress=progress,
         )
-    )
-    return SweepResult(parameter, points, ruleset, data, chosen)
+    )  # fmt: skip
+    file = scenario.path if scenario is not None else None
+    return SweepResult(parameter, points, ruleset, data, chosen, name, file)
 
 
 def _decimal(value: Decimal | int | float | str) -> Decimal:

@@ -25,6 +25,7 @@ from fiscal.report.views import BY_CHOICES, By, View, view
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import rule_files
 from fiscal.rules.ruleset import Ruleset
+from fiscal.rules.scenarios import ScenarioChange
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,10 +136,12 @@ class ProjectionResult:
     rules: Ruleset
     inputs: Inputs
     scenario_file: Path | None = None
+    # What the scenario changed, each at its file:line: the workbook's Scenario sheet.
+    changes: tuple[ScenarioChange, ...] = ()
 
     @property
     def scenario(self) -> str:
-        """``baseline``, or the scenario file's name without ``.yaml``."""
+        """``baseline``, or the scenario's title."""
         return self.projection.scenario
 
     @property
@@ -253,7 +256,7 @@ class ProjectionResult:
         read = reads(self.rules.root, self.inputs.root, [("the scenario file", self.scenario_file)])
         if as_of is not None:  # the rules were read from git into a copy; guard the original
             read.append(Read("the ruleset folder", as_of.repository / as_of.path))
-        book = projection_book(self.projection, self.rules, provenance, shown)
+        book = projection_book(self.projection, self.rules, provenance, shown, self.changes)
         write_atomic(
             target,
             lambda temp: write_book(temp, book),
@@ -370,6 +373,8 @@ class SweepResult:
     rules: Ruleset
     inputs: Inputs
     years: list[int]
+    scenario: str = "baseline"  # the scenario swept on top of, by its title
+    scenario_file: Path | None = None
 
     @property
     def regions(self) -> list[tuple[str, str]]:
@@ -399,9 +404,10 @@ class SweepResult:
         provenance = _provenance(
             self.rules,
             self.inputs,
-            f"sweep {self.parameter}",
+            f"sweep {self.parameter}"
+            + (f" on {self.scenario}" if self.scenario_file is not None else ""),
             self.years,
-            [],
+            [self.scenario_file] if self.scenario_file is not None else [],
             argv,
             stamp_time=stamp_time,
         )
@@ -411,7 +417,9 @@ class SweepResult:
             target,
             lambda temp: write_book(temp, book),
             overwrite=overwrite,
-            read=reads(self.rules.root, self.inputs.root),
+            read=reads(
+                self.rules.root, self.inputs.root, [("the scenario file", self.scenario_file)]
+            ),
         )
         return target
 

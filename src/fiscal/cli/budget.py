@@ -225,6 +225,10 @@ def sweep(
             "--from-date", help="Date the value takes effect. Default: 1 January of the first year."
         ),
     ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="A scenario file to sweep on top of."),
+    ] = None,
     rules: RulesOption = None,
     inputs: InputsOption = None,
     from_year: FromOption = None,
@@ -271,6 +275,7 @@ def sweep(
             start=effective,
             workers=jobs,
             progress=lambda: bar.advance(task),
+            scenario=scenario,
         )
     result.write(output, overwrite=force, argv=sys.argv, stamp_time=stamp_time)
     if as_json:
@@ -279,6 +284,8 @@ def sweep(
         _print_json(jsonout.sweep(result, output))
         return
     if not quiet:
+        if result.scenario != "baseline":
+            out.print(f"On top of the scenario: {result.scenario}", markup=False)
         out.print(result.rich())
     out.print(f"Wrote {output}", markup=False)
 

@@ -80,6 +80,7 @@ def sweep(result: SweepResult, output: Path | None) -> dict[str, Any]:
 
     return {
         "parameter": result.parameter,
+        "scenario": result.scenario,
         "year": result.years[-1],
         "output": str(output) if output is not None else None,
         "points": records(sweep_table(result.points, result.regions)),

@@ -11,6 +11,8 @@ reference) gives:
 2. termination, by dropping the years after the last year in force;
 3. each year's split among the payers by their cost shares, and of the central money
    among the regions, row by row in int64 (:func:`fiscal.engine.money.split_rows`);
+   the years under one version whose payers' sums miss their shares of the total are
+   settled again as the reference settles them (:func:`settle_block`);
 4. each agreement's totals and present values.
 
 What is sequential, or may not fit in int64, stays in Python on the few rows that need
@@ -51,6 +53,7 @@ from fiscal.engine.agreements import (
     _weights,
     present_values,
     schedule_agreement,
+    settle_block,
 )
 from fiscal.engine.money import split_exact, split_rows
 from fiscal.errors import Problem, SourcePos
@@ -99,7 +102,7 @@ def schedule_agreements(
     in the order the reference scheduler would give, agreement by agreement.
     """
     g = _Gathered(agreements)
-    real, present, flagged = _yearly_amounts(g)
+    real, present, flagged, spans = _yearly_amounts(g)
     flagged_agreements = np.zeros(len(agreements), dtype=bool)
     flagged_agreements[g.project_agreement[flagged]] = True
     flagged_agreements |= g.too_big
@@ -123,6 +126,7 @@ def schedule_agreements(
     row_version, nominal = row_version[keep], nominal[keep]
 
     paid = split_rows(nominal, g.payer_weight[row_version])
+    _settle_blocks(g, spans, row_version, row_year, paid)
     _cap_central_money(g, agreements, rows_project, row_version, paid)
     central = _row_sums(paid * g.payer_central[row_version])
     inflow = split_rows(central, g.region_weight[row_version])
@@ -368,14 +372,16 @@ def _padded(flat: Sequence[int], counts: IntArray) -> IntArray:
 
 def _yearly_amounts(
     g: _Gathered,
-) -> tuple[IntArray, BoolArray, IntArray]:
+) -> tuple[IntArray, BoolArray, IntArray, IntArray]:
     """Each project's base-price amount per year (projects x years), which years are paid,
-    and the projects whose terms raise a problem (they go to the reference scheduler)."""
+    the projects whose terms raise a problem (they go to the reference scheduler), and
+    each version's years as it scheduled them (versions x span, before any cut)."""
     projects = len(g.version_count)
     real: IntArray = np.zeros((projects, g.columns), dtype=np.int64)
     present = np.zeros((projects, g.columns), dtype=bool)
     flagged = np.zeros(projects, dtype=bool)
     column_year = np.arange(g.columns) + g.first_column_year
+    spans = np.zeros((len(g.first), int(g.span_length.max(initial=0))), dtype=np.int64)
     for k in range(int(g.version_count.max(initial=0))):
         chosen = np.flatnonzero(g.version_count > k)
         version = g.version_start[chosen] + k
@@ -397,6 +403,7 @@ def _yearly_amounts(
         # A negative year weight (which the checker refuses) marks its agreement for the
         # reference scheduler; whatever is split here for it is never used.
         parts = split_rows(remaining, np.maximum(weights, 0))
+        spans[version, :width] = np.where(inside, parts, 0)
         has_later = g.version_count[chosen] > k + 1
         later = np.where(has_later, g.first[np.where(has_later, version + 1, version)], 2**40)
         year = g.span_first[version][:, None] + slot
@@ -408,7 +415,7 @@ def _yearly_amounts(
     # A termination stops the payments after the last year in force.
     present &= column_year[None, :] <= g.last_paid[:, None]
     real[~present] = 0
-    return real, present, flagged
+    return real, present, flagged, spans
 
 
 def _versions_in_force(g: _Gathered, project: IntArray, year: IntArray) -> IntArray:
@@ -557,6 +564,68 @@ class _Growth:
             numerators.append(numerators[-1] * (rate.denominator + rate.numerator))
             denominators.append(denominators[-1] * rate.denominator)
         return numerators, denominators
+
+
+def _settle_blocks(
+    g: _Gathered, spans: IntArray, row_version: IntArray, row_year: IntArray, paid: IntArray
+) -> None:
+    """Each payer's parts settled over the years its version scheduled, in place.
+
+    As the reference's ``_settled_parts``: only versions without indexation and of more
+    than one year. In int64 on all of them, each payer's sum of the years split one by
+    one is compared with its share of the version's total; the few versions where the
+    odd won fell unevenly are settled in Python by :func:`settle_block`, so the won are
+    the reference's. Only the years still paid (in ``paid``'s rows) are written.
+    """
+    if not len(row_version):
+        return
+    used = np.unique(row_version)
+    unindexed = np.asarray([p is None for p in g.index_parameter], dtype=bool)
+    versions = used[unindexed[used] & (g.span_length[used] > 1)]
+    if not len(versions):
+        return
+    lengths = g.span_length[versions]
+    inside = np.arange(spans.shape[1])[None, :] < lengths[:, None]
+    flat_version = np.broadcast_to(versions[:, None], inside.shape)[inside]
+    flat_amount = spans[versions][inside]
+    yearly = split_rows(flat_amount, g.payer_weight[flat_version])
+    ends = np.cumsum(lengths)
+    begins = ends - lengths
+    # Sums from running totals: unsigned, so that passing 2**64 wraps and the differences
+    # (each version's sum fits) are still exact.
+    running = np.r_[np.uint64(0), np.cumsum(flat_amount.astype(np.uint64))]
+    totals = (running[ends] - running[begins]).astype(np.int64)
+    zero = np.zeros((1, yearly.shape[1]), dtype=np.uint64)
+    yearly_running = np.vstack([zero, np.cumsum(yearly.astype(np.uint64), axis=0)])
+    sums = (yearly_running[ends] - yearly_running[begins]).astype(np.int64)
+    targets = split_rows(totals, g.payer_weight[versions])
+    uneven = np.flatnonzero((sums != targets).any(axis=1))
+    if not len(uneven):
+        return
+    # Versions are numbered project after project and rows run project by project, years
+    # in order: row_version never decreases, so a version's rows are one sorted run.
+    first_row = np.searchsorted(row_version, versions[uneven], side="left")
+    last_row = np.searchsorted(row_version, versions[uneven], side="right")
+    rows_of = {
+        int(v): np.arange(a, z)
+        for v, a, z in zip(
+            versions[uneven].tolist(), first_row.tolist(), last_row.tolist(), strict=True
+        )
+    }
+    for b in uneven.tolist():
+        version = int(versions[b])
+        count = int(g.payer_count[version])
+        start, stop = int(begins[b]), int(ends[b])
+        settled = settle_block(
+            flat_amount[start:stop].tolist(),
+            g.payer_weight[version, :count].tolist(),
+            yearly[start:stop, :count].tolist(),
+        )
+        if settled is None:
+            continue
+        rows = rows_of[version]
+        offset = row_year[rows] - int(g.span_first[version])
+        paid[rows, :count] = np.asarray(settled, dtype=np.int64)[offset]
 
 
 def _row_sums(matrix: IntArray) -> IntArray:

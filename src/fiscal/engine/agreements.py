@@ -8,8 +8,11 @@ For each project the engine works out, year by year:
    its new total over its own remaining years, so the years always add up to the total
    in force at the end;
 2. the nominal amount, indexed from the base year by a yearly rate, half to even;
-3. each party's part of that year's amount, by the cost shares in force, by largest
-   remainder (parts add up to the year);
+3. each party's part of that year's amount, by the cost shares in force (parts add up
+   to the year); for terms without indexation, settled over the years those terms
+   scheduled so that each party's sum is its largest-remainder share of their total
+   (:func:`split_block`): a 50:50 split of 24 bn is 12 bn each, however the years' odd
+   won fell, and an amendment or termination leaves the years before it as they were;
 4. the cap on the central commitment: once the centre's running total would pass it,
    the excess moves to the regions by their shares;
 5. where the central money goes: to the region parties, by ``central_to_regions`` or
@@ -391,6 +394,10 @@ def _schedule_project(
 ) -> _Scheduled:
     versions = terms_in_force(project, agreement.amendments)
     real: dict[int, int] = {}
+    # Each version's years as it scheduled them, before a later version or a termination
+    # cut them short: the parties' parts are settled over these, so an amendment or a
+    # termination never changes what a party paid in the years before it.
+    scheduled: dict[int, tuple[list[int], list[int]]] = {}
     for index, (first_year, terms) in enumerate(versions):
         span = list(range(terms.years[0], terms.years[1] + 1))
         if first_year is not None:
@@ -417,6 +424,7 @@ def _schedule_project(
             )
             continue
         parts = split_exact(remaining, weights)
+        scheduled[id(terms)] = (span, parts)
         later = versions[index + 1][0] if index + 1 < len(versions) else None
         for year, amount in zip(span, parts, strict=True):
             if later is None or year < later:
@@ -449,8 +457,10 @@ def _schedule_project(
         kinds = {p: party_kinds.get(p, "central") for p in payers}
         central_keys = [p for p in payers if kinds[p] in ("central", "ministry")]
         source = terms.source  # read once: a pydantic private attribute is slow to reach
+        settled = _settled_parts(terms, scheduled.get(id(terms)), share_weights)
         for year in block:
-            paid = dict(zip(payers, split_exact(amounts[year], share_weights), strict=True))
+            parts = settled[year] if settled else split_exact(amounts[year], share_weights)
+            paid = dict(zip(payers, parts, strict=True))
             central_year = sum(paid[p] for p in central_keys)
             if (
                 terms.central_cap_krw is not None
@@ -487,6 +497,72 @@ def _schedule_project(
                     )
                 )
     return _Scheduled(final.title, amounts, flows, final.total_krw, unpaid)
+
+
+def _settled_parts(
+    terms: Project, scheduled: tuple[list[int], list[int]] | None, weights: Sequence[int]
+) -> dict[int, list[int]] | None:
+    """The parties' parts of each year a version scheduled, settled over all its years.
+
+    Only for terms without indexation: their won are the years' amounts as scheduled, so
+    the whole span is known without asking for a rate. Indexed years are split each on
+    its own (their nominal total is no figure anyone agreed to).
+    """
+    if terms.indexation is not None or scheduled is None or len(scheduled[0]) < 2:
+        return None
+    years, amounts = scheduled
+    return dict(zip(years, split_block(amounts, weights), strict=True))
+
+
+def split_block(amounts: Sequence[int], weights: Sequence[int]) -> list[list[int]]:
+    """Years under the same cost shares, divided among the payers: year x payer, to the won.
+
+    Each year's parts add up to the year's amount, and each payer's parts add up to its
+    largest-remainder share of the years' total (so a share that divides the total is
+    paid exactly). Each year is first split by largest remainder (:func:`split_exact`);
+    only when the payers' sums then miss their shares is the block settled again
+    (:func:`settle_block`). The batch scheduler uses the same two functions.
+    """
+    parts = [split_exact(amount, weights) for amount in amounts]
+    if len(parts) > 1:
+        settled = settle_block(amounts, weights, parts)
+        if settled is not None:
+            return settled
+    return parts
+
+
+def settle_block(
+    amounts: Sequence[int], weights: Sequence[int], parts: Sequence[Sequence[int]]
+) -> list[list[int]] | None:
+    """The years' parts re-divided so each payer's sum is its share of the total.
+
+    None when ``parts`` (each year split by largest remainder) already sum to the shares.
+    Otherwise every year keeps the floor of each payer's exact quota, and the won left
+    in a year go one each to the payers still furthest below their shares (ties: the
+    larger remainder that year, then the payer listed first), year after year. Each
+    year still adds up, and each payer ends at its share: a payer's shortfall is never
+    more than the years with a remainder to give it (Ryser's greedy filling of a 0-1
+    table with given row and column sums).
+    """
+    total_weight = sum(weights)
+    if total_weight <= 0:
+        return None
+    targets = split_exact(sum(amounts), weights)
+    count = len(weights)
+    if all(sum(row[p] for row in parts) == targets[p] for p in range(count)):
+        return None
+    floors = [[a * w // total_weight for w in weights] for a in amounts]
+    short = [targets[p] - sum(row[p] for row in floors) for p in range(count)]
+    for amount, row in zip(amounts, floors, strict=True):
+        left = amount - sum(row)
+        if not left:
+            continue
+        remainder = [amount * w % total_weight if w > 0 else -1 for w in weights]
+        order = sorted(range(count), key=lambda p: (-short[p], -remainder[p], p))
+        for p in order[:left]:
+            row[p] += 1
+            short[p] -= 1
+    return floors
 
 
 def _index(amount: int, terms: Project, year: int, rate_of: RateOf) -> int:

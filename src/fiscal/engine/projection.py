@@ -145,8 +145,10 @@ def project(
             key_values = ctx.regional(rule.key.indicator, rule.source, f"rule {rule.id!r}")
             mask = _recipients_mask(ruleset, rule)
             # Whole-number weights in the same proportions keep the division exact.
+            weight_grid = None
             if rule.key.weight is not None:
-                weight = ctx.by_region(rule.key.weight, rule).whole() * mask[:, None]
+                weight_grid = ctx.by_region(rule.key.weight, rule)
+                weight = weight_grid.whole() * mask[:, None]
             else:
                 weight = np.broadcast_to(mask[:, None], shape).copy()
             key = exact_product(key_values, weight)
@@ -183,7 +185,14 @@ def project(
                 ),
                 inputs=(rule.pool.base, rule.key.indicator),
                 parameters=(*rule.pool.shares, *([rule.key.weight] if rule.key.weight else [])),
-                details={"indicator": key_values, "weight": weight, "key": key},
+                details={
+                    "indicator": key_values,
+                    "weight": weight,
+                    "key": key,
+                    # The weights as written (``weight`` holds them scaled to whole numbers).
+                    "weight_grid": weight_grid,
+                    "recipients": mask,
+                },
             )
         elif isinstance(rule, EqualisationRule):
             base = ctx.national(rule.pool.base, rule)
@@ -261,7 +270,7 @@ def project(
                 f"national subsidy = {formula}",
                 (rule.cost,),
                 (rule.rate,),
-                details={"cost": cost, "rate": rate_array},
+                details={"cost": cost, "rate": rate_array, "rate_grid": rates},
             )
             traces[rule.co_funding_item] = ItemTrace(
                 rule.co_funding_item,
@@ -271,7 +280,7 @@ def project(
                 f"co-funding = {rule.cost} - national subsidy",
                 (rule.cost,),
                 (rule.rate,),
-                details={"cost": cost, "rate": rate_array},
+                details={"cost": cost, "rate": rate_array, "rate_grid": rates},
             )
 
     affordability = _affordability(ctx, amounts)

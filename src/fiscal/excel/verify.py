@@ -436,14 +436,21 @@ def _rewrite_workbook(
     from fiscal.report.provenance import GitState, Provenance
     from fiscal.report.views import BY_CHOICES, view
     from fiscal.report.workbooks import projection_book
-    from fiscal.rules.scenarios import apply_scenario, load_scenario
+    from fiscal.rules.scenarios import (
+        ScenarioChange,
+        apply_scenario,
+        load_scenario,
+        scenario_changes,
+    )
 
     years = recorded.years
     changed_rules, changed_inputs, name = ruleset, data, "baseline"
+    changes: tuple[ScenarioChange, ...] = ()
     if scenario is not None:
         loaded = load_scenario(scenario)
         changed_rules, changed_inputs = apply_scenario(loaded, ruleset, data, years)
-        name = loaded.id
+        name = loaded.title  # as `fiscal project` names it
+        changes = scenario_changes(loaded, (ruleset, data), (changed_rules, changed_inputs))
     projection = project(changed_rules, changed_inputs, years, scenario=name)
     by = recorded.get("by") or "region"
     if by not in BY_CHOICES:
@@ -465,7 +472,7 @@ def _rewrite_workbook(
     )
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fiscal-verify-")))
     target = folder / "recomputed.xlsx"
-    write_book(target, projection_book(projection, ruleset, provenance, shown))
+    write_book(target, projection_book(projection, ruleset, provenance, shown, changes))
     return read_book(target, VERIFY_LIMITS, styles=True)
 
 

@@ -18,6 +18,7 @@ from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.report.provenance import PortableNames
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.ruleset import Ruleset
+from fiscal.rules.scenarios import ChangedPos
 
 
 def explain(
@@ -81,9 +82,11 @@ def explain(
                 int(pool.pool[y]),
                 f"{int(pool.base[y]):,} x {_decimal(pool.share[y])} rounded half to even",
             ),
-            _step("weight of the region", float(details["weight"][r, y]), "class or region weight"),
-            _step("key of the region = indicator x weight", float(key[r]), ""),
-            _step("sum of the keys of all regions", float(key.sum()), ""),
+            _step("weight of the region", _weight(details, r, y), "class or region weight"),
+            _step(
+                "key of the region = indicator x weight", exact_number(Fraction(int(key[r]))), ""
+            ),
+            _step("sum of the keys of all regions", exact_number(Fraction(int(key.sum()))), ""),
             *_apportion_steps(int(pool.pool[y]), key, r, amount),
         ]
     elif trace.kind == "equalisation":
@@ -91,7 +94,8 @@ def explain(
         out["national_bases"].append(_national(inputs, pool.base_series, year, int(pool.base[y])))
         gap = details["gap"][:, y]
         positive = np.maximum(gap, 0)
-        rate = float(details["adjustment_rate"][y])
+        total_gap = int(positive.sum())
+        rate = Fraction(min(int(pool.pool[y]), total_gap), total_gap) if total_gap > 0 else None
         out["steps"] = [
             _step(
                 "pool = base x shares",
@@ -107,9 +111,17 @@ def explain(
             ),
             _step("fiscal gap = need - counted revenue", int(gap[r]), "no grant when not positive"),
             _step("total positive gap of all regions", int(positive.sum()), ""),
-            _step("adjustment rate = pool / total gap (at most 1)", rate, ""),
+            _step(
+                "adjustment rate = pool / total gap (at most 1)",
+                exact_or_whole(rate) if rate is not None else 0,
+                "" if rate is not None else "no region has a gap: no rate",
+            ),
             *_apportion_steps(
-                int(pool.pool[y]), positive.astype(np.float64), r, amount, cap=int(positive[r])
+                int(pool.pool[y]),
+                [int(g) for g in positive.tolist()],
+                r,
+                amount,
+                cap=int(positive[r]),
             ),
         ]
         for name in trace.inputs[1:]:
@@ -132,11 +144,14 @@ def explain(
     elif trace.kind in ("matching", "co_funding"):
         cost = int(details["cost"][r, y])
         out["inputs"].append(_regional_input(inputs, trace.inputs[0], region, year, cost))
-        rate = float(details["rate"][r, y])
+        grid = details.get("rate_grid")
+        shown_rate: Any = (
+            exact_or_whole(grid.at(r, y)) if grid is not None else float(details["rate"][r, y])
+        )
         subsidy = amount if trace.kind == "matching" else cost - amount
         out["steps"] = [
             _step("programme cost", cost, ""),
-            _step("national rate", rate, ""),
+            _step("national rate", shown_rate, ""),
             _step("national subsidy = cost x rate", subsidy, "rounded half to even"),
             _step("co-funding = cost - subsidy", cost - subsidy, ""),
         ]
@@ -166,6 +181,15 @@ def _portable(value: Any, names: PortableNames) -> Any:
     return value
 
 
+def _weight(details: dict[str, Any], r: int, y: int) -> int | dict[str, Any]:
+    """The region's weight as the rules write it (0 for a region outside the recipients)."""
+    grid = details.get("weight_grid")
+    if grid is None:
+        return int(details["weight"][r, y])
+    inside = bool(details["recipients"][r]) if "recipients" in details else True
+    return exact_or_whole(grid.at(r, y) if inside else Fraction(0))
+
+
 def _value_of(projection: Projection, inputs: Inputs, name: str, r: int, y: int) -> int:
     from fiscal.rules.inputs import regional_array
 
@@ -173,8 +197,52 @@ def _value_of(projection: Projection, inputs: Inputs, name: str, r: int, y: int)
     return int(array[r, y]) if array is not None else 0
 
 
-def _step(what: str, value: int | float, note: str) -> dict[str, Any]:
+def _step(what: str, value: int | float | dict[str, Any], note: str) -> dict[str, Any]:
     return {"step": what, "value": value, "note": note}
+
+
+PLACES = 6  # decimals shown of a figure that is not whole won
+
+
+def exact_number(value: Fraction, places: int = PLACES) -> dict[str, Any]:
+    """A fraction as people read it: a decimal correctly rounded from the exact value.
+
+    ``decimal`` holds ``places`` decimals rounded half to even from the fraction itself
+    (never through a float: a quota of 4,789,958,175,227.267769... read 0.000191 too
+    low as a float), or fewer when the fraction ends sooner; ``exact`` says whether the
+    decimal is the value itself, and ``numerator``/``denominator`` give it whole.
+    """
+    scaled = value * 10**places
+    rounded = round(scaled)  # Fraction rounds half to even, exactly
+    sign = "-" if rounded < 0 else ""
+    whole, fraction = divmod(abs(rounded), 10**places)
+    digits = f"{fraction:0{places}d}".rstrip("0") if places else ""
+    exact = Fraction(rounded, 10**places) == value
+    text = f"{sign}{whole}" + (f".{digits}" if digits else "")
+    return {
+        "decimal": text,
+        "exact": exact,
+        "numerator": value.numerator,
+        "denominator": value.denominator,
+    }
+
+
+def exact_or_whole(value: Fraction) -> int | dict[str, Any]:
+    """A whole number as itself, any other fraction as :func:`exact_number` shows it."""
+    return value.numerator if value.denominator == 1 else exact_number(value)
+
+
+def number_text(value: int | float | dict[str, Any]) -> str:
+    """A step's value for the terminal: won with thousands separators, decimals exact
+    or marked ``≈`` when rounded from the exact fraction."""
+    if isinstance(value, dict):
+        whole, _, decimals = value["decimal"].partition(".")
+        sign = "-" if whole.startswith("-") else ""
+        text = f"{sign}{int(whole.lstrip('-')):,}" + (f".{decimals}" if decimals else "")
+        return text if value["exact"] else f"≈{text}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.6f}"
 
 
 def _decimal(fraction: Fraction) -> str:
@@ -185,11 +253,12 @@ def _decimal(fraction: Fraction) -> str:
 def _apportion_steps(
     pool: int, key: Any, r: int, amount: int, cap: int | None = None
 ) -> list[dict[str, Any]]:
-    total = float(key.sum())
-    quota = pool * float(key[r]) / total if total else 0.0
-    floor = int(np.floor(quota))
+    weights = [int(k) for k in key]
+    total = sum(weights)
+    quota = Fraction(pool * weights[r], total) if total else Fraction(0)
+    floor = quota.numerator // quota.denominator
     steps = [
-        _step("quota = pool x key / sum of keys", quota, ""),
+        _step("quota = pool x key / sum of keys", exact_or_whole(quota), ""),
         _step("whole won of the quota (floor)", floor, ""),
         _step(
             "won added by largest remainder",
@@ -212,10 +281,16 @@ def _parameters(
             shown: Any = (
                 {k: float(v) for k, v in value.items()} if isinstance(value, dict) else float(value)
             )
+            # The decimal as written in the rules (or scenario): the terminal shows it, not
+            # a float's rounding of it.
+            exact: Any = (
+                {k: str(v) for k, v in value.items()} if isinstance(value, dict) else str(value)
+            )
             found.append(
                 {
                     "path": use.ref,
                     "value": shown,
+                    "exact": exact,
                     "effective": use.value.effective.isoformat(),
                     "unit": use.parameter.unit.value,
                     "status": use.value.status.value,
@@ -233,7 +308,12 @@ def _regional_input(
     if indicator is None:
         return {"name": name, "value": value, "source": "", "note": ""}
     given = indicator.values.get(region, {})
-    if year in given:
+    cited = indicator.sources.get(region, indicator.source)
+    if isinstance(cited, ChangedPos) and year not in cited.years:
+        cited = cited.original  # the scenario changed other years of this region
+    if isinstance(cited, ChangedPos):
+        note = f"changed by the scenario for {year}"
+    elif year in given:
         note = f"given for {year}"
     else:
         last = max(given)
@@ -243,7 +323,7 @@ def _regional_input(
         "value": value,
         "unit": indicator.unit.value,
         "status": indicator.status.value,
-        "source": str(indicator.sources.get(region, indicator.source)),
+        "source": str(cited),
         "note": note,
     }
 
@@ -254,6 +334,9 @@ def _national(inputs: Inputs, series_name: str, year: int, value: int) -> dict[s
         return {"series": series_name, "value": value, "source": "", "note": ""}
     if year in series.sources:
         source, note = series.sources[year], f"given for {year}"
+        if isinstance(source, ChangedPos):
+            was = f" (was {source.was[0]:,})" if source.was else ""
+            note = f"changed by the scenario for {year}{was}"
     else:
         last = max(series.values)
         source = series.sources[last]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
 import shlex
 import sys
 from collections.abc import Callable, Mapping
@@ -218,6 +219,11 @@ def collect(
 _NEAR = 3  # folders between the shared base and a rules or inputs root, at most
 
 
+# A citation of several places joins them so; each file in it is a path to a YAML file.
+_JOINTS = ("; ", ", changing ")
+_FILE_IN_TEXT = re.compile(r"[^\s;,()]+\.ya?ml")
+
+
 class PortableNames:
     """File:line texts named from the folder that holds the rules and inputs, so a
     workbook made in one folder reads the same as one made in another.
@@ -252,9 +258,17 @@ class PortableNames:
     def _name(self, where: str) -> str:
         if not where or "!" in where or where.startswith("<"):
             return where  # a workbook cell, or nothing on disk
+        if any(joint in where for joint in _JOINTS):
+            # A citation of several places ("scenario.yaml:4, changing national.yaml:15",
+            # or "a.yaml:3; b.yaml:9"): each file in it named the same way.
+            return _FILE_IN_TEXT.sub(lambda m: self._path(m.group(0)), where)
         path, colon, line = where.rpartition(":")
         if not (colon and line.isdigit()):
             path, line = where, ""
+        shown = self._path(path)
+        return f"{shown}:{line}" if line else shown
+
+    def _path(self, path: str) -> str:
         real = _real(Path(path))
         for base in self._bases:
             if real.is_relative_to(base):
@@ -263,7 +277,7 @@ class PortableNames:
         else:
             # A scenario kept elsewhere: by its name, as the Provenance sheet lists it.
             shown = real.name
-        return f"{shown}:{line}" if line else shown
+        return shown
 
 
 def _real(path: Path) -> Path:

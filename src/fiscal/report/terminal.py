@@ -156,6 +156,8 @@ def comparison(compared: Compared) -> Table:
 
 def explanation(found: dict[str, Any]) -> list[Any]:
     """An explanation as rich renderables: a heading, then inputs, parameters and steps."""
+    from fiscal.report.explain import number_text
+
     region, item = found["region"], found["item"]
     out: list[Any] = [
         f"[bold]{escape(item['en'])} ({escape(item['ko'])}), {escape(region['en'])} "
@@ -167,8 +169,12 @@ def explanation(found: dict[str, Any]) -> list[Any]:
     ]
     if found["national_bases"]:
         table = Table(title="National bases", title_justify="left")
+        widest = max(len(f"{b['value']:,}") for b in found["national_bases"])
         for name in ("Series", "Value (won)", "Note", "Source"):
-            table.add_column(name, justify="right" if name.startswith("Value") else "left")
+            if name.startswith("Value"):
+                table.add_column(name, justify="right", no_wrap=True, min_width=widest)
+            else:
+                table.add_column(name, overflow="fold")
         for base in found["national_bases"]:
             table.add_row(
                 base["series"], f"{base['value']:,}", base.get("note", ""), base["source"]
@@ -176,8 +182,12 @@ def explanation(found: dict[str, Any]) -> list[Any]:
         out.append(table)
     if found["inputs"]:
         table = Table(title="Inputs", title_justify="left")
+        widest = max(len(f"{e['value']:,}") for e in found["inputs"])
         for name in ("Input", "Value", "Note", "Source"):
-            table.add_column(name, justify="right" if name == "Value" else "left")
+            if name == "Value":
+                table.add_column(name, justify="right", no_wrap=True, min_width=widest)
+            else:
+                table.add_column(name, overflow="fold")
         for entry in found["inputs"]:
             table.add_row(
                 entry["name"], f"{entry['value']:,}", entry.get("note", ""), entry["source"]
@@ -186,25 +196,27 @@ def explanation(found: dict[str, Any]) -> list[Any]:
     if found["parameters"]:
         table = Table(title="Parameters", title_justify="left")
         for name in ("Parameter", "Value", "In force from", "Reference", "Source"):
-            table.add_column(name)
+            table.add_column(name, overflow="fold")
         for p in found["parameters"]:
-            value = p["value"]
+            value = p.get("exact", p["value"])  # the written decimal, never a float's
             shown = (
-                ", ".join(f"{k} {v:g}" for k, v in value.items())
+                ", ".join(f"{k} {v}" for k, v in value.items())
                 if isinstance(value, dict)
-                else f"{value:g}"
+                else f"{value}"
             )
             table.add_row(p["path"], shown, p["effective"], p["reference"], p["source"])
         out.append(table)
     if found["steps"]:
         table = Table(title="Steps", title_justify="left")
-        table.add_column("Step")
-        table.add_column("Value", justify="right")
-        table.add_column("Note")
-        for step in found["steps"]:
-            value = step["value"]
-            shown = f"{value:,}" if isinstance(value, int) else f"{value:,.6f}"
-            table.add_row(escape(step["step"]), shown, escape(step["note"]))
+        values = [number_text(step["value"]) for step in found["steps"]]
+        # A figure is never cut: its column is as wide as the widest; the words wrap.
+        table.add_column("Step", overflow="fold")
+        table.add_column(
+            "Value", justify="right", no_wrap=True, min_width=max(len(v) for v in values)
+        )
+        table.add_column("Note", overflow="fold")
+        for step, value in zip(found["steps"], values, strict=True):
+            table.add_row(escape(step["step"]), value, escape(step["note"]))
         out.append(table)
     return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from fiscal.engine.projection import Projection
@@ -21,6 +22,7 @@ from fiscal.report.table import (
     Cell,
     CellRange,
     Chart,
+    Column,
     Placed,
     Series,
     Sheet,
@@ -45,6 +47,7 @@ from fiscal.report.tables import (
 )
 from fiscal.report.views import View
 from fiscal.rules.ruleset import Ruleset
+from fiscal.rules.scenarios import ScenarioChange
 
 _CHART_COLORS = ["#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#7f7f7f"]
 # Ten colours a reader tells apart (Tableau 10), for charts of at most ten named lines:
@@ -65,17 +68,25 @@ def projection_book(
     ruleset: Ruleset,
     provenance: Provenance,
     consolidated: View | None = None,
+    changes: Sequence[ScenarioChange] = (),
 ) -> Book:
-    """Summary (with charts), Consolidated (grouped other than by region), National,
-    Regions, Ledger, Agreements, Affordability, Pools, Parameters and Provenance."""
+    """Summary (with charts), Scenario (what a scenario changed), Consolidated (grouped
+    other than by region), National, Regions, Ledger, Agreements, Affordability, Pools,
+    Parameters and Provenance."""
     # File:line named from the folder of the rules and inputs: the same in any folder.
     names = PortableNames(ruleset.root, Path(provenance.inputs_path or ruleset.root))
 
-    def travels(table: Table) -> Table:
-        at = table.column("source")
-        return dataclasses.replace(table, rows=portable_sources(names, table.rows, at))
+    def travels(table: Table, *columns: str) -> Table:
+        rows = table.rows
+        for column in columns or ("source",):
+            rows = portable_sources(names, rows, table.column(column))
+        return dataclasses.replace(table, rows=rows)
 
     sheets = [_summary_sheet(projection, summary(projection, ruleset))]
+    if changes:
+        sheets.append(
+            table_sheet(travels(scenario_table(changes), "scenario_source", "changes_source"))
+        )
     if consolidated is not None and consolidated.by != "region":
         sheets.append(table_sheet(for_people(view_summary(consolidated), "million")))
     sheets += [
@@ -84,7 +95,11 @@ def projection_book(
             for_people(regions(projection, ruleset), "million", item_labels(ruleset.items))
         ),
         # The Ledger is read by programs row by row: one id header row, whole won.
-        table_sheet(travels(ledger(projection))),
+        table_sheet(
+            travels(ledger_citing(projection, changes), "source", "scenario_source")
+            if changes
+            else travels(ledger(projection))
+        ),
         _agreements_sheet(projection, travels),
         table_sheet(for_people(affordability(projection))),
         table_sheet(for_people(pools(projection), "million")),
@@ -100,6 +115,93 @@ def projection_book(
         },
         provenance.created,
         sheets,
+    )
+
+
+def scenario_table(changes: Sequence[ScenarioChange]) -> Table:
+    """The Scenario sheet: each change a scenario made, at its file:line, old and new."""
+    columns = [
+        Column("scenario_source", "text", 34),
+        Column("kind", "text", 18),
+        Column("name", "text", 38),
+        Column("region", "text", 14),
+        Column("years", "text", 24),
+        Column("was", "won", 22),
+        Column("now", "won", 22),
+        Column("changes_source", "text", 52),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    ratios: set[int] = set()
+    for change in changes:
+        if isinstance(change.was, Decimal) or isinstance(change.now, Decimal):
+            ratios.add(len(rows))  # a parameter's rate or share, not money
+        rows.append(
+            (
+                str(change.where),
+                change.kind,
+                change.name,
+                change.region,
+                change.years,
+                _number(change.was),
+                _number(change.now),
+                str(change.changes),
+            )
+        )
+    return Table("Scenario", columns, rows, ratio_rows=frozenset(ratios))
+
+
+def _number(value: int | Decimal | None) -> Cell:
+    if value is None:
+        return ""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def ledger_citing(projection: Projection, changes: Sequence[ScenarioChange]) -> Table:
+    """The Ledger; under a scenario, each row its changes made names the scenario's lines.
+
+    A row is changed when its item reads, in its year, a series, indicator or parameter
+    the scenario changed, or another item so changed (an equalisation grant counts the
+    local consumption tax a VAT change moved). Sharing and equalisation divide one pool,
+    so a change to one region's indicator moves every region's row.
+    """
+    table = ledger(projection)
+    if not changes:
+        return table
+    touched: dict[tuple[str, int], set[str]] = {}
+    # An item read straight from an indicator changes only in the regions changed.
+    by_region: dict[tuple[str, int, str], set[str]] = {}
+    for change in changes:
+        where = str(change.where)
+        if change.kind in ("national series", "regional indicator") and change.years.isdigit():
+            touched.setdefault((change.name, int(change.years)), set()).add(where)
+            key = (change.name, int(change.years), change.region)
+            by_region.setdefault(key, set()).add(where)
+    scenario_lines = {str(c.where) for c in changes if c.kind == "parameter"}
+    for use in projection.parameter_uses:
+        if str(use.value.source) in scenario_lines:
+            for year in use.years:
+                touched.setdefault((use.ref, year), set()).add(str(use.value.source))
+    by_item: dict[tuple[str, int], set[str]] = {}
+    for year in projection.years:
+        # Items in the order the rules made them: an item's inputs come before it.
+        for item, trace in projection.traces.items():
+            cited: set[str] = set()
+            for name in (*trace.inputs, *trace.parameters):
+                cited |= touched.get((name, year), set()) | by_item.get((name, year), set())
+            if cited:
+                by_item[(item, year)] = cited
+    at = {name: table.column(name) for name in ("region", "year", "item")}
+    rows = []
+    for row in table.rows:
+        item, year, region = str(row[at["item"]]), int(row[at["year"]]), str(row[at["region"]])
+        trace = projection.traces[item]
+        if trace.kind == "input":
+            found = set().union(*(by_region.get((n, year, region), set()) for n in trace.inputs))
+        else:
+            found = by_item.get((item, year), set())
+        rows.append((*row, "; ".join(sorted(found))))
+    return dataclasses.replace(
+        table, columns=[*table.columns, Column("scenario_source", "text", 34)], rows=rows
     )
 
 

@@ -14,6 +14,8 @@ A scenario file (PolicyEngine's reform shape)::
         2027..: {change: -0.03}              # from a year on
       private_consumption:                   # a regional indicator: every region
         2026..2028: {change: 0.01}
+      population:                            # or one region (by id), then by year
+        seoul: {2026: {change: -0.01}}
     agreements:
       add: [...]                             # whole agreements, as in agreements/*.yaml
       remove: [agreement-id]
@@ -27,13 +29,15 @@ it returns a changed copy of the ruleset and inputs.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.agreement_checks import check_agreement
@@ -57,6 +61,21 @@ class ForecastChange(FileModel):
     value: NonNegativeWon | None = Field(
         default=None, description="A new value in won (national series only)."
     )
+
+
+def _change_or_region(raw: Any) -> str:
+    """``{change: ..}`` / ``{value: ..}`` is one change; anything else names a region."""
+    if isinstance(raw, dict) and not ({"change", "value"} & set(raw)) and raw:
+        return "region"
+    return "year"
+
+
+# Validated as one shape or the other, so a mistake is reported once, in the shape meant.
+_Change = Annotated[
+    Annotated[ForecastChange, Tag("year")]
+    | Annotated[dict[int | str, ForecastChange], Tag("region")],
+    Discriminator(_change_or_region),
+]
 
 
 class AgreementChanges(FileModel):
@@ -85,14 +104,85 @@ class ScenarioFile(FileModel):
         description="By parameter path: new values from a date (YYYY-MM-DD) or over a range "
         "(YYYY-MM-DD..YYYY-MM-DD, then the rules resume).",
     )
-    forecast: dict[Text, dict[int | str, ForecastChange]] = Field(
+    forecast: dict[Text, dict[int | str, _Change]] = Field(
         default_factory=dict,
         description="By national.<series> or regional indicator: changes for a year (2026), "
-        "a range (2026..2030) or from a year on (2026..).",
+        "a range (2026..2030) or from a year on (2026..); a regional indicator also by "
+        "region, then year.",
     )
     agreements: AgreementChanges | None = Field(
         default=None, description="Agreements added, removed or amended."
     )
+
+
+_NOWHERE = SourcePos("")
+
+
+@dataclasses.dataclass(frozen=True, order=False)
+class ChangedPos(SourcePos):
+    """A figure a scenario changed: the scenario's file:line, and the line it changes.
+
+    Shown as ``scenarios/vat-cut.yaml:4, changing national.yaml:15`` wherever the figure
+    is cited (explain, the Ledger), so the cited line holds the value shown. ``years``
+    are the years changed (a regional indicator cites one position per region, so the
+    years are named too); ``was`` the value each year had before.
+    """
+
+    original: SourcePos = _NOWHERE
+    years: tuple[int, ...] = ()
+    was: tuple[int, ...] = ()
+    name_years: bool = False  # one citation for every year of a region: say which changed
+
+    def __str__(self) -> str:
+        here = str(self.scenario_pos)
+        if self.name_years and self.years:
+            first, last = self.years[0], self.years[-1]
+            here += f" ({first})" if first == last else f" ({first}-{last})"
+        return f"{here}, changing {self.original}" if str(self.original) else here
+
+    # Sorted among plain positions by the place in the file, as SourcePos sorts.
+    def _key(self) -> tuple[str, int, int, bool]:
+        return (self.file, self.line, self.column, self.sheet)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, SourcePos):
+            return NotImplemented
+        return self._key() < (other.file, other.line, other.column, other.sheet)
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, SourcePos):
+            return NotImplemented
+        return self._key() > (other.file, other.line, other.column, other.sheet)
+
+    @property
+    def scenario_pos(self) -> SourcePos:
+        """The scenario's own file:line, without the line it changes."""
+        return SourcePos(self.file, self.line, self.column, self.sheet)
+
+
+@dataclasses.dataclass(frozen=True)
+class ScenarioChange:
+    """One thing a scenario changed, as the workbook's Scenario sheet lists it.
+
+    - ``where``: the scenario's file:line that makes the change.
+    - ``kind``: ``parameter``, ``national series``, ``regional indicator``, or ``agreement
+      added`` / ``removed`` / ``amended``.
+    - ``name``: the parameter path, series (``national.vat_base``), indicator or agreement id.
+    - ``region``: the region (or a parameter's part) changed; empty when not regional.
+    - ``years``: the year (``2026``), or the dates a parameter value is in force from.
+    - ``was`` / ``now``: the value before and after (won, a count or the written decimal);
+      ``None`` where there is none (an agreement added or removed, a new parameter part).
+    - ``changes``: the line the change replaces (``national.yaml:15``), when there is one.
+    """
+
+    where: SourcePos
+    kind: str
+    name: str
+    region: str
+    years: str
+    was: int | Decimal | None
+    now: int | Decimal | None
+    changes: SourcePos
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,6 +225,132 @@ def apply_scenario(
     if problems:
         raise UserError(problems)
     return new_ruleset, changed_inputs
+
+
+def scenario_changes(
+    scenario: Scenario,
+    before: tuple[Ruleset, Inputs],
+    after: tuple[Ruleset, Inputs],
+) -> tuple[ScenarioChange, ...]:
+    """Every change ``scenario`` made to ``before`` to give ``after``, in the file's order.
+
+    Read from what was applied (the positions :class:`ChangedPos` records and the
+    parameter values the scenario put in force), so the list says what the projection
+    used; sorted by the scenario's line, then name, region and year (deterministic, so
+    ``fiscal verify`` writes the same sheet again).
+    """
+    (rules, inputs), (_, new_inputs) = before, after
+    found: list[ScenarioChange] = []
+    found += _parameter_changes(scenario, rules)
+    for series_id, series in new_inputs.national.items():
+        old = inputs.national.get(series_id)
+        for year, pos in series.sources.items():
+            if isinstance(pos, ChangedPos) and old is not None:
+                was = pos.was[0] if pos.was else None
+                found.append(
+                    ScenarioChange(
+                        pos.scenario_pos, "national series", f"national.{series_id}", "",
+                        str(year), was, series.values.get(year), pos.original,
+                    )
+                )  # fmt: skip
+    for name, indicator in new_inputs.regional.items():
+        old_indicator = inputs.regional.get(name)
+        if old_indicator is None:
+            continue
+        for region_id, pos in indicator.sources.items():
+            if not isinstance(pos, ChangedPos):
+                continue
+            old_years = old_indicator.values.get(region_id, {})
+            full, _ = extend(old_years, old_indicator.growth, list(pos.years))
+            before_values = dict(zip(pos.years, full or [], strict=False))
+            lines = _indicator_lines(scenario, name, region_id, list(pos.years))
+            for year in pos.years:
+                found.append(
+                    ScenarioChange(
+                        lines.get(year, pos.scenario_pos), "regional indicator", name,
+                        region_id, str(year),
+                        before_values.get(year), indicator.values.get(region_id, {}).get(year),
+                        pos.original,
+                    )
+                )  # fmt: skip
+    found += _agreement_changes(scenario)
+    return tuple(
+        sorted(found, key=lambda c: (c.where.line, c.where.column, c.name, c.region, c.years))
+    )
+
+
+def _indicator_lines(
+    scenario: Scenario, name: str, region_id: str, years: list[int]
+) -> dict[int, SourcePos]:
+    """The scenario line that changes each year of one region's indicator: the region's
+    own line where it has one, else the line for every region."""
+    changes = scenario.file.forecast.get(name, {})
+    loc = ("forecast", name)
+    common = {k: v for k, v in changes.items() if isinstance(v, ForecastChange)}
+    lines = _changed_years(common, years, scenario.doc, loc)
+    for key, own in changes.items():
+        if isinstance(own, dict) and str(key).casefold() == region_id.casefold():
+            lines.update(_changed_years(own, years, scenario.doc, (*loc, key)))
+    return lines
+
+
+def _parameter_changes(scenario: Scenario, ruleset: Ruleset) -> list[ScenarioChange]:
+    out: list[ScenarioChange] = []
+    for path, overrides in scenario.file.parameters.items():
+        parameter = ruleset.parameters.get(path)
+        if parameter is None:
+            continue
+        for key, raw in overrides.items():
+            span = _parse_dates(str(key))
+            if span is None:
+                continue
+            start, end = span
+            in_force = [v for v in parameter.values if v.effective <= start]
+            before = in_force[-1] if in_force else None
+            years = f"{start}..{end}" if end is not None else f"from {start}"
+            where = scenario.doc.pos(("parameters", path, key))
+            changes = before.source if before is not None else SourcePos("")
+            old = before.value if before is not None else None
+            if isinstance(raw, dict):
+                for part, number in raw.items():
+                    was = old.get(part) if isinstance(old, dict) else None
+                    out.append(
+                        ScenarioChange(
+                            where, "parameter", path, part, years, was, Decimal(str(number)),
+                            changes,
+                        )
+                    )  # fmt: skip
+            else:
+                was = old if isinstance(old, Decimal) else None
+                out.append(
+                    ScenarioChange(
+                        where, "parameter", path, "", years, was, Decimal(str(raw)), changes
+                    )
+                )
+    return out
+
+
+def _agreement_changes(scenario: Scenario) -> list[ScenarioChange]:
+    changes = scenario.file.agreements
+    if changes is None:
+        return []
+    doc, nowhere = scenario.doc, SourcePos("")
+    out = [
+        ScenarioChange(doc.pos(("agreements", "add", i)), "agreement added", a.id, "", "", None,
+                       None, nowhere)
+        for i, a in enumerate(changes.add)
+    ]  # fmt: skip
+    out += [
+        ScenarioChange(doc.pos(("agreements", "remove", i)), "agreement removed",
+                       agreement_id, "", "", None, None, nowhere)
+        for i, agreement_id in enumerate(changes.remove)
+    ]  # fmt: skip
+    out += [
+        ScenarioChange(doc.pos(("agreements", "amend", agreement_id)), "agreement amended",
+                       agreement_id, "", "", None, None, nowhere)
+        for agreement_id in changes.amend
+    ]  # fmt: skip
+    return out
 
 
 def _parse_dates(key: str) -> tuple[date, date | None] | None:
@@ -232,9 +448,17 @@ def _apply_forecast(
                     )
                 )
                 continue
-            values = _changed(series.values, series.growth, changes, years, doc, loc, problems)
+            yearly = _by_year(changes, doc, loc, problems)
+            values = _changed(series.values, series.growth, yearly, years, doc, loc, problems)
             if values is not None:
-                national[series.id] = dataclasses.replace(series, values=values)
+                sources = dict(series.sources)
+                for year, where in _changed_years(yearly, years, doc, loc).items():
+                    if year in values:
+                        given = [y for y in series.sources if y <= year] or list(series.sources)
+                        original = series.sources.get(year, series.sources[max(given)])
+                        was, _ = extend(series.values, series.growth, [year])
+                        sources[year] = _cite(where, original, (year,), tuple(was or ()))
+                national[series.id] = dataclasses.replace(series, values=values, sources=sources)
             continue
         indicator = regional.get(name)
         if indicator is None:
@@ -246,20 +470,122 @@ def _apply_forecast(
                 )
             )
             continue
+        common = {k: v for k, v in changes.items() if isinstance(v, ForecastChange)}
+        one_region = _regions_named(changes, list(indicator.values), doc, loc, problems)
         by_region = {}
         # The same change applies to every region: a mistake in it is reported once.
         found: list[Problem] = []
         for region_id, by_year in indicator.values.items():
             changed = _changed(
-                by_year, indicator.growth, changes, years, doc, loc, found, allow_value=False
+                by_year, indicator.growth, common, years, doc, loc, found, allow_value=False
             )
             if changed is None:
                 break
+            key, own = one_region.get(region_id, (None, {}))
+            if key is not None:  # this region's own change, on top of every region's
+                changed = _changed(
+                    changed, indicator.growth, own, years, doc, (*loc, key), found, False
+                )
+                if changed is None:
+                    break
             by_region[region_id] = changed
         else:
-            regional[name] = dataclasses.replace(indicator, values=by_region)
+            changed_years = _changed_years(common, years, doc, loc)
+            region_sources = dict(indicator.sources)
+            for region_id in by_region:
+                where_years = dict(changed_years)
+                key, own = one_region.get(region_id, (None, {}))
+                if key is not None:
+                    where_years.update(_changed_years(own, years, doc, (*loc, key)))
+                if not where_years:
+                    continue
+                # One citation per region: its own line when it has one, else the common.
+                where = next(reversed(where_years.values()))
+                original = indicator.sources.get(region_id, indicator.source)
+                region_sources[region_id] = _cite(
+                    where, original, tuple(sorted(where_years)), (), name_years=True
+                )
+            regional[name] = dataclasses.replace(
+                indicator, values=by_region, sources=region_sources
+            )
         problems.extend(p for i, p in enumerate(found) if p not in found[:i])
     return dataclasses.replace(inputs, national=national, regional=regional)
+
+
+def _by_year(
+    changes: dict[int | str, ForecastChange | dict[int | str, ForecastChange]],
+    doc: YamlDoc,
+    loc: tuple[Any, ...],
+    problems: list[Problem],
+) -> dict[int | str, ForecastChange]:
+    """A national series' changes: by year only (it has no regions)."""
+    out: dict[int | str, ForecastChange] = {}
+    for key, change in changes.items():
+        if isinstance(change, ForecastChange):
+            out[key] = change
+        else:
+            problems.append(
+                Problem(
+                    doc.pos((*loc, key)),
+                    f"{key!r}: a national series changes by year (2026: {{change: -0.05}}), "
+                    "not by region",
+                )
+            )
+    return out
+
+
+def _regions_named(
+    changes: dict[int | str, ForecastChange | dict[int | str, ForecastChange]],
+    region_ids: list[str],
+    doc: YamlDoc,
+    loc: tuple[Any, ...],
+    problems: list[Problem],
+) -> dict[str, tuple[int | str, dict[int | str, ForecastChange]]]:
+    """One region's changes by its id (any case): ``{seoul: {2026: {change: -0.01}}}``."""
+    known = {r.casefold(): r for r in region_ids}
+    out: dict[str, tuple[int | str, dict[int | str, ForecastChange]]] = {}
+    for key, change in changes.items():
+        if isinstance(change, ForecastChange):
+            continue
+        region = known.get(str(key).casefold())
+        if region is None:
+            close = difflib.get_close_matches(str(key).casefold(), list(known), n=1)
+            hint = f"; did you mean {known[close[0]]!r}?" if close else ""
+            problems.append(
+                Problem(
+                    doc.pos((*loc, key)),
+                    f"{key!r} is not a year, a range (2026..2030) or a region's id{hint}",
+                )
+            )
+            continue
+        if region in out:
+            problems.append(Problem(doc.pos((*loc, key)), f"region {region!r} named twice"))
+            continue
+        out[region] = (key, change)
+    return out
+
+
+def _cite(
+    where: SourcePos,
+    original: SourcePos,
+    years: tuple[int, ...],
+    was: tuple[int, ...],
+    name_years: bool = False,
+) -> ChangedPos:
+    return ChangedPos(
+        where.file, where.line, where.column, where.sheet, original, years, was, name_years
+    )
+
+
+def _changed_years(
+    changes: dict[int | str, ForecastChange], years: list[int], doc: YamlDoc, loc: tuple[Any, ...]
+) -> dict[int, SourcePos]:
+    """Each year a forecast change names, and the scenario line that changes it."""
+    out: dict[int, SourcePos] = {}
+    for key in changes:
+        for year in _years_of(key, years) or []:
+            out[year] = doc.pos((*loc, key))
+    return out
 
 
 def _years_of(key: int | str, years: list[int]) -> list[int] | None:
