@@ -32,6 +32,7 @@ from fiscal.excel.sheet_layout import (
 from fiscal.excel.sheet_table import Row, Table
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement
+from fiscal.rules.names import did_you_mean
 from fiscal.rules.ruleset import Ruleset
 from fiscal.source.validation import problems_from
 
@@ -157,8 +158,9 @@ def _choice(
     value = row.value(key)
     if value is None or value in allowed:
         return True
+    hint = did_you_mean(str(value), allowed)
     problems.append(
-        Problem(table.pos(row, key), f"{key} {value!r} is not one of: {', '.join(allowed)}")
+        Problem(table.pos(row, key), f"{key} {value!r} is not one of: {', '.join(allowed)}{hint}")
     )
     return False
 
@@ -217,7 +219,8 @@ def _owner(table: Table, row: Row, builds: _Builds, problems: list[Problem]) -> 
         problems.append(
             Problem(
                 table.pos(row, "agreement"),
-                f"unknown agreement {agreement_id!r}: add it on the Agreements sheet first",
+                f"unknown agreement {agreement_id!r}{did_you_mean(agreement_id, builds)}: add it "
+                "on the Agreements sheet first",
             )
         )
         return None

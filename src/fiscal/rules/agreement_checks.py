@@ -19,6 +19,7 @@ from fiscal.rules.agreements import (
     amend,
     unit_interval,
 )
+from fiscal.rules.names import Known, Names, did_you_mean, region_names
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Unit
 
@@ -54,16 +55,10 @@ def check_agreement(
         if party_ids.count(party.id) > 1 and party_ids.index(party.id) != index:
             add(("parties", index, "id"), f"party {party.id!r} is listed twice")
         if party.kind == "region" and regions_known and party.id not in region_ids:
-            add(
-                ("parties", index, "id"),
-                f"unknown region {party.id!r}; expected one of {', '.join(region_ids)}",
-            )
+            add(("parties", index, "id"), region_names(ruleset).unknown(party.id))
         if party.kind == "ministry" and ministries is not None and party.id not in ministries:
-            add(
-                ("parties", index, "id"),
-                f"unknown ministry {party.id!r}; expected one of "
-                f"{', '.join(sorted(ministries))} (see ministries.yaml)",
-            )
+            known = Names("ministry", (Known(m) for m in sorted(ministries)))
+            add(("parties", index, "id"), f"{known.unknown(party.id)} (see ministries.yaml)")
         if party.kind == "private" and not party.name:
             add(("parties", index), f"private partner {party.id!r} needs a name")
     if not any(p.kind == "region" for p in agreement.parties):
@@ -79,8 +74,8 @@ def check_agreement(
             if project_id not in project_ids:
                 add(
                     ("amendments", index, "projects", project_id),
-                    f"amendment changes unknown project {project_id!r}; expected one of "
-                    f"{', '.join(project_ids)}",
+                    "amendment changes "
+                    + Names("project", (Known(p) for p in project_ids)).unknown(project_id),
                 )
     for project in agreement.projects:
         current = project
@@ -215,7 +210,8 @@ def _check_terms(
         if ref is None:
             add(
                 (*base, "indexation", "parameter"),
-                f"unknown parameter {terms.indexation.parameter!r}",
+                f"unknown parameter {terms.indexation.parameter!r}"
+                + did_you_mean(terms.indexation.parameter, ruleset.parameters),
             )
         elif ref.parameter.unit is not Unit.ratio or ref.parameter.breakdown != "scalar":
             add(
