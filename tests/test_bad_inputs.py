@@ -807,6 +807,16 @@ CASES: list[Bad] = [
     Bad("scenario: a regional indicator cut by 100%",
         scenario("title: t\nforecast:\n  population:\n    2026: {change: -1}\n"),
         "scenario.yaml:4", "change -1 would make the value zero", args=SCENARIO),
+    # --- names people use (round two) ---
+    Bad("explain: a misspelt region and item get a did-you-mean", {}, "explain",
+        "unknown region 'busn'; did you mean 'busan'?",
+        args=("explain", "busn", "2026", "local_consumption_tx", "--rules", "rules",
+              "--inputs", "inputs")),
+    Bad("rule: a misspelt parameter in a rule says which was meant",
+        {"rules/sharing/local_consumption_tax.yaml": replaced(
+            "- local_consumption_tax.vat_share", "- local_consumption_tax.vat_shar")},
+        "rules/sharing/local_consumption_tax.yaml:12",
+        "did you mean 'local_consumption_tax.vat_share'?"),
 ]
 # fmt: on
 
