@@ -49,8 +49,9 @@ from fiscal.rules.input_files import check_inputs
 from fiscal.rules.input_files import load_inputs as _load_inputs
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import check_ruleset, load_ruleset
+from fiscal.rules.names import did_you_mean
 from fiscal.rules.ruleset import Ruleset
-from fiscal.rules.scenarios import Scenario, apply_scenario, load_scenario
+from fiscal.rules.scenarios import Scenario, apply_scenario, read_scenario
 
 if TYPE_CHECKING:
     from fiscal.excel.verify import Verification
@@ -160,7 +161,7 @@ def with_scenario(
     if scenario is None:
         return rules, inputs, "baseline"
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(Path(scenario))
+        scenario = read_scenario(Path(scenario))
     changed_rules, changed_inputs = apply_scenario(scenario, rules, inputs, list(years))
     return changed_rules, changed_inputs, scenario.id
 
@@ -302,12 +303,14 @@ def agreement(rules: RulesArg, agreement_id: str) -> AgreementSchedule:
     for schedule in schedules:
         if schedule.agreement.id == agreement_id:
             return schedule
-    known = ", ".join(s.agreement.id for s in schedules)
+    known = [s.agreement.id for s in schedules]
+    # The nearest ids when there are some; the whole list only when none is near.
+    hint = did_you_mean(agreement_id, known) or f"; known: {', '.join(known)}"
     raise UserError(
         [
             Problem(
                 SourcePos.of(ruleset.root / "agreements"),
-                f"unknown agreement {agreement_id!r}; known: {known}",
+                f"unknown agreement {agreement_id!r}{hint}",
             )
         ]
     )

@@ -436,12 +436,12 @@ def _rewrite_workbook(
     from fiscal.report.provenance import GitState, Provenance
     from fiscal.report.views import BY_CHOICES, view
     from fiscal.report.workbooks import projection_book
-    from fiscal.rules.scenarios import apply_scenario, load_scenario
+    from fiscal.rules.scenarios import apply_scenario, read_scenario
 
     years = recorded.years
     changed_rules, changed_inputs, name = ruleset, data, "baseline"
     if scenario is not None:
-        loaded = load_scenario(scenario)
+        loaded = read_scenario(scenario)
         changed_rules, changed_inputs = apply_scenario(loaded, ruleset, data, years)
         name = loaded.id
     projection = project(changed_rules, changed_inputs, years, scenario=name)
