@@ -173,3 +173,26 @@ def test_an_unknown_agreement_on_the_command_line_says_the_nearest_id() -> None:
     done = run_fiscal("agreements", "NOPE")
     assert done.returncode == 1
     assert "unknown agreement 'NOPE'; known: " in done.stderr and DAEGU in done.stderr
+
+
+def test_a_misspelt_party_is_reported_once_and_its_shares_are_not_also_wrong(
+    rules_and_inputs: tuple[api.Ruleset, api.Inputs], tmp_path: Path
+) -> None:
+    # gangwn is misspelt in parties (its share, under gangwon, follows from that);
+    # gyeongi is misspelt in shares (a mistake of its own).
+    path = write(
+        tmp_path,
+        "title: t\nagreements:\n  add:\n    - id: 2026-x\n      title: t\n"
+        "      status: signed\n      signed: 2026-06-30\n      reference: r\n"
+        "      evidence: illustrative\n      parties:\n"
+        "        - {id: molit, kind: ministry}\n        - {id: gangwn, kind: region}\n"
+        "        - {id: gyeonggi, kind: region}\n      projects:\n        - id: p\n"
+        "          title: t\n          total_krw: 100000000000\n          years: [2027, 2028]\n"
+        "          shares: {molit: 0.5, gangwon: 0.25, gyeongi: 0.25}\n"
+        "          schedule: {2027: 0.5, 2028: 0.5}\n",
+    )
+    assert problems_of(rules_and_inputs, path) == [
+        f"{line_of(path, 'gangwn')}: unknown region 'gangwn'; did you mean 'gangwon'?",
+        f"{line_of(path, 'shares:')}: share for 'gyeongi', which is not a party of this "
+        "agreement; did you mean 'gyeonggi'?",
+    ]
