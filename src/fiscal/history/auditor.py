@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from fiscal.engine.projection import Projection
 from fiscal.history.changes import Change
+from fiscal.rules.agreements import Agreement
 from fiscal.rules.ruleset import Ruleset
 
 # The fields of a project's terms that move committed money.
@@ -47,6 +48,8 @@ def in_place_edits(changes: list[Change], old: Ruleset, new: Ruleset) -> list[st
         years = _years_changed(changes, change.id, project_id, what) or [
             y for y in range(first, last + 1) if y >= before.signed.year
         ]
+        if _amended_for(before, after, project_id, years):
+            continue
         where = f" ({change.new_at})" if change.new_at is not None else ""
         lines.append(
             f"agreement {change.id!r} was signed {before.signed} but its {what.replace('_', ' ')} "
@@ -55,6 +58,17 @@ def in_place_edits(changes: list[Change], old: Ruleset, new: Ruleset) -> list[st
             "amendment instead"
         )
     return lines
+
+
+def _amended_for(before: Agreement, after: Agreement, project_id: str, years: list[int]) -> bool:
+    """Whether an amendment added in the same change, to this project, is in force from
+    the first year changed: then the edit is recorded as the amendment says, not in place."""
+    had = {(a.effective, a.reference) for a in before.amendments}
+    added = [a for a in after.amendments if (a.effective, a.reference) not in had]
+    # first_year: an amendment governs from the first 1 January on or after it.
+    return bool(years) and any(
+        project_id in a.projects and a.first_year <= min(years) for a in added
+    )
 
 
 def _years_changed(changes: list[Change], agreement: str, project: str, what: str) -> list[int]:
