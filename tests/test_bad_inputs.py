@@ -824,6 +824,29 @@ CASES: list[Bad] = [
     Bad("scenario: one region's year not a year",
         scenario("title: t\nforecast:\n  population:\n    seoul:\n      next: {change: 0.1}\n"),
         "scenario.yaml:5", "'next' is not a year or a range", args=SCENARIO),
+    # --- names people use (round two) ---
+    Bad("explain: a misspelt region and item get a did-you-mean", {}, "explain",
+        "unknown region 'busn'; did you mean 'busan'?",
+        args=("explain", "busn", "2026", "local_consumption_tx", "--rules", "rules",
+              "--inputs", "inputs")),
+    Bad("rule: a misspelt parameter in a rule says which was meant",
+        {"rules/sharing/local_consumption_tax.yaml": replaced(
+            "- local_consumption_tax.vat_share", "- local_consumption_tax.vat_shar")},
+        "rules/sharing/local_consumption_tax.yaml:12",
+        "did you mean 'local_consumption_tax.vat_share'?"),
+    # --- scenarios in one pass (round two) ---
+    Bad("scenario: an impossible date does not hide an unknown parameter",
+        scenario("title: t\nparameters:\n  local_shared_tax.rat:\n    2027-01-01: 0.2\n"
+                 "agreements:\n  amend:\n    2023-daegu-urban-air-mobility:\n"
+                 "      - effective: 2026-02-30\n        reference: r\n        projects:\n"
+                 "          uam-corridor: {total_krw: 160000000000}\n"),
+        "scenario.yaml:3", "did you mean 'local_shared_tax.rate'?", args=SCENARIO),
+    Bad("scenario: a misspelt series says which was meant",
+        scenario("title: t\nforecast:\n  national.internal_taxs:\n    2026: {change: -0.1}\n"),
+        "scenario.yaml:3", "did you mean 'national.internal_tax'?", args=SCENARIO),
+    Bad("agreements: a misspelt agreement id says which was meant", {}, "",
+        "did you mean '2023-daegu-urban-air-mobility'?",
+        args=("agreements", "2023-daegu-uam", "--rules", "rules")),
 ]
 # fmt: on
 

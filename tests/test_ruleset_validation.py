@@ -172,7 +172,10 @@ def test_an_unknown_parameter_is_reported_where_the_rule_names_it(rules_copy: Pa
     edit(path, "- local_consumption_tax.vat_share", "- local_consumption_tax.vat_rate")
     line, message = only_problem(rules_copy, path)
     assert line == line_of(path, "local_consumption_tax.vat_rate")
-    assert message == "unknown parameter 'local_consumption_tax.vat_rate'"
+    assert message == (
+        "unknown parameter 'local_consumption_tax.vat_rate'; "
+        "did you mean 'local_consumption_tax.vat_share'?"
+    )
 
 
 def test_a_parameter_of_the_wrong_unit_is_reported_where_it_is_used(rules_copy: Path) -> None:

@@ -49,8 +49,9 @@ from fiscal.rules.input_files import check_inputs
 from fiscal.rules.input_files import load_inputs as _load_inputs
 from fiscal.rules.inputs import Inputs
 from fiscal.rules.loader import check_ruleset, load_ruleset
+from fiscal.rules.names import did_you_mean
 from fiscal.rules.ruleset import Ruleset
-from fiscal.rules.scenarios import Scenario, apply_scenario, load_scenario, scenario_changes
+from fiscal.rules.scenarios import Scenario, apply_scenario, read_scenario, scenario_changes
 
 if TYPE_CHECKING:
     from fiscal.excel.verify import Verification
@@ -163,7 +164,7 @@ def with_scenario(
     if scenario is None:
         return rules, inputs, "baseline"
     if not isinstance(scenario, Scenario):
-        scenario = load_scenario(Path(scenario))
+        scenario = read_scenario(Path(scenario))
     changed_rules, changed_inputs = apply_scenario(scenario, rules, inputs, list(years))
     return changed_rules, changed_inputs, scenario.title
 
@@ -186,7 +187,7 @@ def project(
     ruleset, data = _rules(rules), _inputs(inputs)
     chosen = list(years) if years is not None else years_for(data)
     if scenario is not None and not isinstance(scenario, Scenario):
-        scenario = load_scenario(Path(scenario))
+        scenario = read_scenario(Path(scenario))
     changed_rules, changed_inputs, name = with_scenario(ruleset, data, scenario, chosen)
     changes = (
         scenario_changes(scenario, (ruleset, data), (changed_rules, changed_inputs))
@@ -279,7 +280,7 @@ def sweep(
     effective = _day(start, "--from-date") if start is not None else date(chosen[0], 1, 1)
     numbers = [_decimal(v) for v in values]
     if scenario is not None and not isinstance(scenario, Scenario):
-        scenario = load_scenario(Path(scenario))
+        scenario = read_scenario(Path(scenario))
     changed_rules, changed_inputs, name = with_scenario(ruleset, data, scenario, chosen)
     points = list(
         run_sweep(
@@ -313,12 +314,14 @@ def agreement(rules: RulesArg, agreement_id: str) -> AgreementSchedule:
     for schedule in schedules:
         if schedule.agreement.id == agreement_id:
             return schedule
-    known = ", ".join(s.agreement.id for s in schedules)
+    known = [s.agreement.id for s in schedules]
+    # The nearest ids when there are some; the whole list only when none is near.
+    hint = did_you_mean(agreement_id, known) or f"; known: {', '.join(known)}"
     raise UserError(
         [
             Problem(
                 SourcePos.of(ruleset.root / "agreements"),
-                f"unknown agreement {agreement_id!r}; known: {known}",
+                f"unknown agreement {agreement_id!r}{hint}",
             )
         ]
     )

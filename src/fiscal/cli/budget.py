@@ -201,6 +201,9 @@ def explain(
 
     chosen = _output_format(output_format, as_json, ("text", "json"))
     found = api.explain(rules, inputs, region, year, item, scenario)
+    typed = {"region": region, "item": item}
+    for what, shown in found["resolved"].items():
+        typer.echo(f"{what} {typed[what]}: {shown}", err=True)
     if chosen == "json":
         _print_json(found)
         return

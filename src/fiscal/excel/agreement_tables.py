@@ -32,6 +32,7 @@ from fiscal.excel.sheet_layout import (
 from fiscal.excel.sheet_table import Row, Table
 from fiscal.rules.agreement_checks import check_agreement
 from fiscal.rules.agreements import Agreement
+from fiscal.rules.names import did_you_mean
 from fiscal.rules.ruleset import Ruleset
 from fiscal.source.validation import problems_from
 
@@ -84,6 +85,7 @@ class _Build:
     amendments: list[dict[str, Any]] = field(default_factory=list)
     amendment_index: dict[date, int] = field(default_factory=dict)
     versions: dict[tuple[date | None, str], _Version] = field(default_factory=dict)
+    unreadable_amendment: bool = False  # an Amendments row whose date could not be read
 
 
 class _Builds(dict[str, _Build]):
@@ -92,6 +94,10 @@ class _Builds(dict[str, _Build]):
     def __init__(self) -> None:
         super().__init__()
         self.unreadable: set[str] = set()
+        # Agreements with a Projects row whose project or amendment cell is unreadable: any
+        # of their Shares and Schedules rows may be that project's, so none is said to be
+        # "without a Projects row" too.
+        self.unreadable_projects: set[str] = set()
 
 
 @dataclass
@@ -125,17 +131,25 @@ def agreements_from_tables(
 
     result: dict[str, dict[str, Any]] = {}
     cell_problems = {p.where for p in [*earlier, *problems]}
+    bad_rows = {(t.spec.name, r.number) for t in tables.values() for r in t.rows if not r.usable}
     for agreement_id, build in builds.items():
-        data = _assemble(build, problems)
-        if data is None or not build.ok or not complete:
+        # An agreement with a mistake already reported is still checked, so its other
+        # mistakes (a share sum) are said in the same run; but what the rows left out could
+        # cause (a missing part, a model error, a finding on a row with an unreadable cell)
+        # is not said, because it follows from the mistake already reported.
+        data = _assemble(build, problems if build.ok else [])
+        if data is None or not complete:
             continue
         try:
             agreement = Agreement.model_validate(data)
         except ValidationError as exc:
-            found = problems_from(exc, build.doc)
+            found = problems_from(exc, build.doc) if build.ok else []
         else:
             found = check_agreement(agreement, build.doc, ruleset, ministries, True)
-            result[agreement_id] = data
+            if build.ok:
+                result[agreement_id] = data
+            else:
+                found = [p for p in found if (p.where.file, p.where.line) not in bad_rows]
         problems += [p for p in found if p.where not in cell_problems]
     return AgreementsRead(result, _unique(problems))
 
@@ -157,8 +171,9 @@ def _choice(
     value = row.value(key)
     if value is None or value in allowed:
         return True
+    hint = did_you_mean(str(value), allowed)
     problems.append(
-        Problem(table.pos(row, key), f"{key} {value!r} is not one of: {', '.join(allowed)}")
+        Problem(table.pos(row, key), f"{key} {value!r} is not one of: {', '.join(allowed)}{hint}")
     )
     return False
 
@@ -206,7 +221,14 @@ def _read_agreements(table: Table, builds: _Builds, problems: list[Problem]) -> 
 AGREEMENTS_COLUMNS = tuple(c.key for c in AGREEMENTS.columns)
 
 
-def _owner(table: Table, row: Row, builds: _Builds, problems: list[Problem]) -> _Build | None:
+def _owner(
+    table: Table, row: Row, builds: _Builds, problems: list[Problem], partial: bool = False
+) -> _Build | None:
+    """The agreement a row belongs to; None for a row to skip.
+
+    A row with an unreadable cell makes its agreement unwritable, but with ``partial`` it
+    is still read, so the rows that refer to it find it (the one mistake is said once).
+    """
     agreement_id = row.value("agreement")
     if not isinstance(agreement_id, str):
         return None
@@ -217,13 +239,15 @@ def _owner(table: Table, row: Row, builds: _Builds, problems: list[Problem]) -> 
         problems.append(
             Problem(
                 table.pos(row, "agreement"),
-                f"unknown agreement {agreement_id!r}: add it on the Agreements sheet first",
+                f"unknown agreement {agreement_id!r}{did_you_mean(agreement_id, builds)}: add it "
+                "on the Agreements sheet first",
             )
         )
         return None
     if not row.usable:
         build.ok = False
-        return None
+        if not partial:
+            return None
     return build
 
 
@@ -247,8 +271,11 @@ def _read_parties(table: Table, builds: _Builds, problems: list[Problem]) -> Non
 
 def _read_amendments(table: Table, builds: _Builds, problems: list[Problem]) -> None:
     for row in table.rows:
-        build = _owner(table, row, builds, problems)
+        build = _owner(table, row, builds, problems, partial=True)
         if build is None:
+            continue
+        if not row.cells["effective"].usable:
+            build.unreadable_amendment = True
             continue
         effective = row.value("effective")
         assert isinstance(effective, date)
@@ -293,15 +320,27 @@ def _version_name(version: date | None) -> str:
 
 def _read_projects(table: Table, builds: _Builds, problems: list[Problem]) -> None:
     for row in table.rows:
-        build = _owner(table, row, builds, problems)
+        build = _owner(table, row, builds, problems, partial=True)
         if build is None:
+            continue
+        agreement_id = build.data.get("id")
+        if not (row.cells["project"].usable and row.cells["amendment"].usable):
+            if isinstance(agreement_id, str):
+                builds.unreadable_projects.add(agreement_id)
             continue
         version = row.value("amendment")
         assert version is None or isinstance(version, date)
         project_id = row.value("project")
         assert isinstance(project_id, str)
-        agreement_id = build.data.get("id")
+
+        def present(key: str, row: Row = row) -> bool:
+            # An unreadable cell is reported where it is; it is not also "missing".
+            return row.value(key) is not None or not row.cells[key].usable
+
         if version is not None and version not in build.amendment_index:
+            build.ok = False
+            if build.unreadable_amendment:
+                continue  # it may be the amendment whose date could not be read
             problems.append(
                 Problem(
                     table.pos(row, "amendment"),
@@ -329,7 +368,7 @@ def _read_projects(table: Table, builds: _Builds, problems: list[Problem]) -> No
             build.projects.append(terms)
             build.doc.put(("projects",), table.pos(row, "project"))
             for key_ in ("title", "total_krw", "first_year", "last_year"):
-                if row.value(key_) is None:
+                if not present(key_):
                     problems.append(
                         Problem(
                             table.pos(row, key_),
@@ -376,8 +415,8 @@ def _read_projects(table: Table, builds: _Builds, problems: list[Problem]) -> No
         first, last = row.value("first_year"), row.value("last_year")
         if first is not None and last is not None:
             terms["years"] = [first, last]
-        elif (first is None) != (last is None):
-            missing = "last_year" if last is None else "first_year"
+        elif present("first_year") != present("last_year"):
+            missing = "first_year" if present("last_year") else "last_year"
             if version is not None:
                 problems.append(
                     Problem(
@@ -400,8 +439,8 @@ def _read_projects(table: Table, builds: _Builds, problems: list[Problem]) -> No
             terms["indexation"] = None
         elif parameter is not None and base_year is not None:
             terms["indexation"] = {"parameter": parameter, "base_year": base_year}
-        elif parameter is not None or base_year is not None:
-            missing = "index_base_year" if base_year is None else "index_parameter"
+        elif present("index_parameter") != present("index_base_year"):
+            missing = "index_parameter" if present("index_base_year") else "index_base_year"
             problems.append(
                 Problem(
                     table.pos(row, missing),
@@ -415,13 +454,18 @@ def _read_projects(table: Table, builds: _Builds, problems: list[Problem]) -> No
         build.versions[key] = _Version(terms, loc, row)
 
 
-def _version_of(table: Table, row: Row, build: _Build, problems: list[Problem]) -> _Version | None:
+def _version_of(
+    table: Table, row: Row, build: _Build, problems: list[Problem], builds: _Builds
+) -> _Version | None:
     version = row.value("amendment")
     assert version is None or isinstance(version, date)
     project_id = row.value("project")
     assert isinstance(project_id, str)
     found = build.versions.get((version, project_id))
-    if found is None:
+    unreadable = build.data.get("id") in builds.unreadable_projects
+    if found is None and unreadable:
+        build.ok = False
+    elif found is None:
         problems.append(
             Problem(
                 table.pos(row, "project"),
@@ -438,7 +482,7 @@ def _read_shares(table: Table, builds: _Builds, problems: list[Problem]) -> None
         build = _owner(table, row, builds, problems)
         if build is None:
             continue
-        version = _version_of(table, row, build, problems)
+        version = _version_of(table, row, build, problems, builds)
         if version is None:
             continue
         party, share, split = row.value("party"), row.value("share"), row.value("central_split")
@@ -478,7 +522,7 @@ def _read_schedules(table: Table, builds: _Builds, problems: list[Problem]) -> N
         build = _owner(table, row, builds, problems)
         if build is None:
             continue
-        version = _version_of(table, row, build, problems)
+        version = _version_of(table, row, build, problems, builds)
         if version is None:
             continue
         year, share, amount = row.value("year"), row.value("share"), row.value("amount_krw")

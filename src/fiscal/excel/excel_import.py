@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fiscal.errors import Problem, SourcePos, UserError, display_path
+from fiscal.excel.cell_names import names_by_list, resolve_names
 from fiscal.excel.cells import text_of
 from fiscal.excel.sheet_layout import (
     META_SHEET,
@@ -249,6 +250,7 @@ def _agreements(
     ministries = (
         {m.id for m in ruleset.ministries} if (rules_root / "ministries.yaml").is_file() else None
     )
+    resolve_names(tables, names_by_list(ruleset), problems)  # 서울, Seoul -> seoul
     read = agreements_from_tables(tables, ruleset, ministries, problems)
     problems += read.problems
     folder = rules_root / "agreements"
@@ -286,6 +288,7 @@ def _inputs(
         series=meta.values.get("series", set()),
         indicators=meta.values.get("indicator", set()),
     )
+    resolve_names(tables, names_by_list(ruleset), problems)  # 서울, Seoul -> seoul
     read = inputs_from_tables(tables, list(ruleset.region_ids), existing, prefilled, problems)
     problems += read.problems
     files: dict[Path, str | None] = {}

@@ -25,6 +25,7 @@ from fiscal.excel.celldoc import CellDoc
 from fiscal.excel.sheet_layout import INDICATORS, NATIONAL, REGIONAL, SERIES
 from fiscal.excel.sheet_table import Row, Table
 from fiscal.rules.input_files import IndicatorFile, NationalFile, SeriesFile
+from fiscal.rules.names import Known, Names, did_you_mean
 from fiscal.rules.types import Status, Unit
 from fiscal.source.validation import problems_from
 
@@ -210,7 +211,9 @@ def inputs_from_tables(
                 problems.append(
                     Problem(
                         regional_table.pos(row, "indicator"),
-                        f"unknown indicator {indicator_id!r}: add its row on the Indicators sheet",
+                        f"unknown indicator {indicator_id!r}"
+                        f"{did_you_mean(indicator_id, indicator_rows)}: add its row on the "
+                        "Indicators sheet",
                     )
                 )
             continue
@@ -218,7 +221,7 @@ def inputs_from_tables(
             problems.append(
                 Problem(
                     regional_table.pos(row, "region"),
-                    f"unknown region {region_id!r}; expected one of {', '.join(region_ids)}",
+                    Names("region", (Known(r) for r in region_ids)).unknown(region_id),
                 )
             )
             broken.add(indicator_id)

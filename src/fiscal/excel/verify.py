@@ -439,7 +439,7 @@ def _rewrite_workbook(
     from fiscal.rules.scenarios import (
         ScenarioChange,
         apply_scenario,
-        load_scenario,
+        read_scenario,
         scenario_changes,
     )
 
@@ -447,7 +447,7 @@ def _rewrite_workbook(
     changed_rules, changed_inputs, name = ruleset, data, "baseline"
     changes: tuple[ScenarioChange, ...] = ()
     if scenario is not None:
-        loaded = load_scenario(scenario)
+        loaded = read_scenario(scenario)
         changed_rules, changed_inputs = apply_scenario(loaded, ruleset, data, years)
         name = loaded.title  # as `fiscal project` names it
         changes = scenario_changes(loaded, (ruleset, data), (changed_rules, changed_inputs))

@@ -21,6 +21,7 @@ from pathlib import Path
 from fiscal.engine.projection import Projection, project
 from fiscal.errors import UserError
 from fiscal.files.git import UNSHALLOW, GitError
+from fiscal.history.auditor import affordability_changes, in_place_edits
 from fiscal.history.changes import Change, Side, diff_rulesets
 from fiscal.history.impact import Attribution, Impact, budget_impact, interaction
 from fiscal.history.versions import (
@@ -143,10 +144,12 @@ def build_diff(
     if report.repository is not None and sources.repo.is_shallow():
         report.shallow = True
         report.warnings += _shallow_warnings(sources, old_ref)
+    report.warnings += in_place_edits(changes, old_rules, new_rules)
     if changes and impact:
         before = project(old_rules, data, years)
         after = project(new_rules, data, years)
         report.impact = budget_impact(before, after)
+        report.warnings += affordability_changes(before, after)
         units = change_units(changes)
         if len(units) > 1:
             report.attribution = [

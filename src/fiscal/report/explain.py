@@ -17,6 +17,7 @@ from fiscal.engine.projection import Projection
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.report.provenance import PortableNames
 from fiscal.rules.inputs import Inputs
+from fiscal.rules.names import Names, item_names, region_names
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.scenarios import ChangedPos
 
@@ -31,16 +32,25 @@ def explain(
     조정률. Unknown region, year or item are reported together as a :class:`UserError`.
     """
     problems = []
-    if region not in projection.region_ids:
-        problems.append(
-            f"unknown region {region!r}; expected one of {', '.join(projection.region_ids)}"
-        )
+    typed = {"region": region, "item": item}
+    # A region or item may be named as people name it (서울, Seoul, 지방소비세).
+    regions = Names(
+        "region", (k for k in region_names(ruleset).known if k.id in projection.region_ids)
+    )
+    items = Names("item", (k for k in item_names(ruleset).known if k.id in projection.amounts))
+    found_region, found_item = regions.resolve(region), items.resolve(item)
+    if found_region.known is None:
+        problems.append(str(found_region.problem))
+    else:
+        region = found_region.known.id
     if year not in projection.years:
         problems.append(
             f"year {year} is outside the projection {projection.years[0]}-{projection.years[-1]}"
         )
-    if item not in projection.amounts:
-        problems.append(f"unknown item {item!r}; expected one of {', '.join(projection.amounts)}")
+    if found_item.known is None:
+        problems.append(str(found_item.problem))
+    else:
+        item = found_item.known.id
     if problems:
         raise UserError([Problem(SourcePos("explain"), p) for p in problems])
     r, y = projection.region_ids.index(region), projection.years.index(year)
@@ -65,6 +75,12 @@ def explain(
         "parameters": _parameters(projection, trace.rule, trace.parameters, year),
         "steps": [],
         "national_bases": [],
+        # What a name typed differently from the id was read as, for the CLI to say.
+        "resolved": {
+            what: known.shown
+            for what, known in (("region", found_region.known), ("item", found_item.known))
+            if known is not None and typed[what] != known.id
+        },
     }
     details = trace.details
     if trace.kind == "input":

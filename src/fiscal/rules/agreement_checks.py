@@ -19,6 +19,7 @@ from fiscal.rules.agreements import (
     amend,
     unit_interval,
 )
+from fiscal.rules.names import Known, Names, did_you_mean, region_names
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Unit
 
@@ -53,6 +54,16 @@ def check_agreement(
     _check_dates(agreement, add)
     party_ids = [p.id for p in agreement.parties]
     region_ids = ruleset.region_ids if regions_known else []
+    # A misspelt party (gangwn) is reported once, with a did-you-mean; the shares written
+    # under the name it was meant to be (gangwon) are then not also "not a party".
+    meant: dict[str, str] = {}
+
+    def misspelt(party_id: str, names: Names) -> str:
+        near = names.suggestions(party_id)
+        if len(near) == 1 and near[0].id not in party_ids:
+            meant[near[0].id] = party_id
+        return names.unknown(party_id)
+
     for index, party in enumerate(agreement.parties):
         if party.id == CENTRAL:
             add(
@@ -63,16 +74,10 @@ def check_agreement(
         if party_ids.count(party.id) > 1 and party_ids.index(party.id) != index:
             add(("parties", index, "id"), f"party {party.id!r} is listed twice")
         if party.kind == "region" and regions_known and party.id not in region_ids:
-            add(
-                ("parties", index, "id"),
-                f"unknown region {party.id!r}; expected one of {', '.join(region_ids)}",
-            )
+            add(("parties", index, "id"), misspelt(party.id, region_names(ruleset)))
         if party.kind == "ministry" and ministries is not None and party.id not in ministries:
-            add(
-                ("parties", index, "id"),
-                f"unknown ministry {party.id!r}; expected one of "
-                f"{', '.join(sorted(ministries))} (see ministries.yaml)",
-            )
+            known = Names("ministry", (Known(m) for m in sorted(ministries)))
+            add(("parties", index, "id"), f"{misspelt(party.id, known)} (see ministries.yaml)")
         if party.kind == "private" and not party.name:
             add(("parties", index), f"private partner {party.id!r} needs a name")
     if not any(p.kind == "region" for p in agreement.parties):
@@ -82,14 +87,14 @@ def check_agreement(
     for index, project in enumerate(agreement.projects):
         if project_ids.count(project.id) > 1 and project_ids.index(project.id) != index:
             add(("projects", index, "id"), f"project id {project.id!r} is used twice")
-        _check_terms(agreement, project, ("projects", index), add, ruleset)
+        _check_terms(agreement, project, ("projects", index), add, ruleset, meant)
     for index, amendment in enumerate(agreement.amendments):
         for project_id in amendment.projects:
             if project_id not in project_ids:
                 add(
                     ("amendments", index, "projects", project_id),
-                    f"amendment changes unknown project {project_id!r}; expected one of "
-                    f"{', '.join(project_ids)}",
+                    "amendment changes "
+                    + Names("project", (Known(p) for p in project_ids)).unknown(project_id),
                 )
     for project in agreement.projects:
         current = project
@@ -107,7 +112,7 @@ def check_agreement(
                 """Record a problem of the amended terms, kept apart to drop repeats."""
                 into.append(Problem(doc.pos(loc), message))
 
-            _check_terms(agreement, current, where, collect, ruleset)
+            _check_terms(agreement, current, where, collect, ruleset, meant)
             problems += [p for p in found if p.message not in earlier]
             earlier |= {p.message for p in found}
     return problems
@@ -154,16 +159,23 @@ def _check_terms(
     base: tuple[Any, ...],
     add: Callable[[tuple[Any, ...], str], None],
     ruleset: Ruleset,
+    meant: dict[str, str] | None = None,
 ) -> None:
+    """``meant``: the id a misspelt party was meant to have -> the id written (reported)."""
     first, last = terms.years
     if first > last:
         add((*base, "years"), f"first year {first} is after last year {last}")
     parties = {p.id: p for p in agreement.parties}
+    written = {p.id: p.id for p in agreement.parties}
+    for intended, typed in (meant or {}).items():
+        parties.setdefault(intended, parties[typed])
+        written[typed] = intended  # its shares are written under the id it was meant to be
     for party_id, share in terms.shares.items():
         if party_id != CENTRAL and party_id not in parties:
             add(
                 (*base, "shares", party_id),
-                f"share for {party_id!r}, which is not a party of this agreement",
+                f"share for {party_id!r}, which is not a party of this agreement"
+                + did_you_mean(party_id, [p.id for p in agreement.parties]),
             )
         if not unit_interval(share):
             add((*base, "shares", party_id), f"share {_pct(share)} is outside 0%-100%")
@@ -192,7 +204,7 @@ def _check_terms(
                 (*base, "central_to_regions"), f"central split sums to {_pct(split)}; expected 100%"
             )
     elif central > 0 and len(regions) > 1:
-        region_shares = [terms.shares.get(r.id, Decimal(0)) for r in regions]
+        region_shares = [terms.shares.get(written[r.id], Decimal(0)) for r in regions]
         if not any(region_shares):
             add(
                 (*base, "shares"),
@@ -225,14 +237,17 @@ def _check_terms(
         if ref is None:
             add(
                 (*base, "indexation", "parameter"),
-                f"unknown parameter {terms.indexation.parameter!r}",
+                f"unknown parameter {terms.indexation.parameter!r}"
+                + did_you_mean(terms.indexation.parameter, ruleset.parameters),
             )
         elif ref.parameter.unit is not Unit.ratio or ref.parameter.breakdown != "scalar":
             add(
                 (*base, "indexation", "parameter"),
                 f"indexation parameter {ref.text!r} must be a scalar ratio (a yearly rate)",
             )
-    if terms.central_cap_krw is not None and not any(terms.shares.get(r.id) for r in regions):
+    if terms.central_cap_krw is not None and not any(
+        terms.shares.get(written[r.id]) for r in regions
+    ):
         add(
             (*base, "central_cap_krw"),
             "a cap on the central commitment needs a region with a cost share to bear the excess",

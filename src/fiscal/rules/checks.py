@@ -20,6 +20,7 @@ from fiscal.rules.models import (
     ParameterValue,
     SharingRule,
 )
+from fiscal.rules.names import did_you_mean
 from fiscal.rules.ruleset import Rule as RuleT
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Category, RegionClass, Unit
@@ -53,7 +54,10 @@ def check_manifest(ruleset: Ruleset, problems: list[Problem], items_known: bool)
         for item_id in [*measures.national_tax_less, *measures.local_taxes]:
             if item_id not in items:
                 problems.append(
-                    Problem(ruleset.manifest.source, f"measures: unknown item {item_id!r}")
+                    Problem(
+                        ruleset.manifest.source,
+                        f"measures: unknown item {item_id!r}{did_you_mean(item_id, items)}",
+                    )
                 )
     rate = ruleset.manifest.discount_rate
     if rate is not None:
@@ -69,7 +73,10 @@ def check_manifest(ruleset: Ruleset, problems: list[Problem], items_known: bool)
         for item_id in rule.obligations:
             if item_id not in items:
                 problems.append(
-                    Problem(ruleset.manifest.source, f"affordability: unknown item {item_id!r}")
+                    Problem(
+                        ruleset.manifest.source,
+                        f"affordability: unknown item {item_id!r}{did_you_mean(item_id, items)}",
+                    )
                 )
         ref = ruleset.resolve(rule.limit)
         if ref is None or ref.parameter.unit is not Unit.ratio:
@@ -125,7 +132,11 @@ def check_regions(ruleset: Ruleset, problems: list[Problem]) -> None:
             parent = by_id.get(region.parent)
             if parent is None:
                 problems.append(
-                    Problem(region.source, f"unknown parent {region.parent!r} of {region.id!r}")
+                    Problem(
+                        region.source,
+                        f"unknown parent {region.parent!r} of {region.id!r}"
+                        f"{did_you_mean(region.parent, by_id)}",
+                    )
                 )
             elif parent.tier != "upper" and region.tier == "basic":
                 chain = [region.id]
@@ -233,7 +244,11 @@ def check_rules(
             outputs.append(("paid_item", rule.paid_item))
             for index, tax in enumerate(rule.taxes if items_known else []):
                 if tax not in items:
-                    problems.append(Problem(at("taxes", index), f"unknown item {tax!r}"))
+                    problems.append(
+                        Problem(
+                            at("taxes", index), f"unknown item {tax!r}{did_you_mean(tax, items)}"
+                        )
+                    )
         for key, item_id in outputs if items_known else []:
             item = items.get(item_id)
             if item is None:
@@ -287,7 +302,11 @@ def check_rules(
             ):
                 if who not in classes and who not in ruleset.region_ids:
                     problems.append(
-                        Problem(at("recipients", index), f"unknown region or class {who!r}")
+                        Problem(
+                            at("recipients", index),
+                            f"unknown region or class {who!r}"
+                            f"{did_you_mean(who, [*classes, *ruleset.region_ids])}",
+                        )
                     )
         if isinstance(rule, EqualisationRule):
             refs.append(
@@ -310,7 +329,12 @@ def check_rules(
             ref = ruleset.resolve(text)
             if ref is None:
                 if text not in broken and text.rpartition(".")[0] not in broken:
-                    problems.append(Problem(at(*loc), f"unknown parameter {text!r}"))
+                    problems.append(
+                        Problem(
+                            at(*loc),
+                            f"unknown parameter {text!r}{did_you_mean(text, ruleset.parameters)}",
+                        )
+                    )
                 continue
             parameter = ref.parameter
             if parameter.unit not in units:

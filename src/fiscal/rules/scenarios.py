@@ -37,7 +37,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag, ValidationError
 
 from fiscal.errors import Problem, SourcePos, UserError
 from fiscal.rules.agreement_checks import check_agreement
@@ -45,9 +45,10 @@ from fiscal.rules.agreements import Agreement, Amendment
 from fiscal.rules.checks import check_parameter_value
 from fiscal.rules.inputs import Inputs, extend
 from fiscal.rules.models import FileModel, ParameterValue
+from fiscal.rules.names import did_you_mean
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Id, NonNegativeWon, Number, Status, Text
-from fiscal.source.validation import validate_doc
+from fiscal.source.validation import problems_from, validate_doc
 from fiscal.source.yaml_reader import YamlDoc, load_yaml
 
 _DATE_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2})?)?")
@@ -193,29 +194,120 @@ class Scenario:
     title: str
     path: Path
     file: ScenarioFile
-    doc: YamlDoc  # kept so every problem when applying it names its line
+    doc: YamlDoc
+    # The file's mistakes found on reading: what they spoil is left out of ``file`` and
+    # ``doc``, so apply_scenario still checks the rest and reports all in one run.
+    problems: tuple[Problem, ...] = ()
 
 
 def load_scenario(path: Path) -> Scenario:
-    """Read and validate a scenario file; raise :class:`UserError` with its problems.
+    """The scenario in ``path``; UserError lists its mistakes (those found on reading)."""
+    scenario = read_scenario(path)
+    if scenario.problems:
+        raise UserError(list(scenario.problems))
+    return scenario
 
-    Whether it names parameters, series and agreements that exist is checked when it is
-    applied (:func:`apply_scenario`), against the ruleset and inputs of that run.
+
+def read_scenario(path: Path) -> Scenario:
+    """The scenario in ``path`` as far as it can be read, with its reading mistakes.
+
+    One mistake (a date that does not exist, an unknown key) must not hide the others:
+    the part it spoils (one dated value, one forecast year, one agreement or amendment)
+    is left out, the rest is read, and apply_scenario reports every problem together.
     """
     doc, problems = load_yaml(path)
     if doc is None:
         raise UserError(problems)
     file, problems = validate_doc(ScenarioFile, doc)
     if file is None:
+        file, doc = _readable_part(doc, problems)
+    if file is None:
         raise UserError(problems)
-    return Scenario(path.stem, file.title, path, file, doc)
+    return Scenario(path.stem, file.title, path, file, doc, tuple(problems))
+
+
+def _readable_part(doc: YamlDoc, problems: list[Problem]) -> tuple[ScenarioFile | None, YamlDoc]:
+    """The file without the parts its reading ``problems`` spoil (None if nothing is left)."""
+    for _ in range(4):  # each pass leaves out more; a few passes always suffice
+        try:
+            return ScenarioFile.model_validate(doc.data), doc
+        except ValidationError as exc:
+            spoilt = {_spoilt_part(doc, p.where) for p in problems_from(exc, doc)}
+            spoilt |= {_spoilt_part(doc, e) for e in _error_paths(exc, doc)}
+        spoilt.discard(())
+        if not spoilt:
+            return None, doc
+        doc = _without(doc, spoilt)
+    return None, doc
+
+
+def _error_paths(exc: ValidationError, doc: YamlDoc) -> list[tuple[Any, ...]]:
+    """pydantic's error locations as paths in the file's data (union member names dropped)."""
+    paths = []
+    for error in exc.errors():
+        path: tuple[Any, ...] = ()
+        node: Any = doc.data
+        for part in error["loc"]:
+            # A year key is an int in the file and a str in pydantic's location.
+            step: Any = int(part) if isinstance(part, str) and part.isdigit() else part
+            if isinstance(node, dict) and part in node:
+                step = part
+            elif not (isinstance(node, dict | list) and _has(node, step)):
+                continue
+            path, node = (*path, step), node[step]
+        paths.append(path)
+    return paths
+
+
+def _has(node: dict[Any, Any] | list[Any], step: Any) -> bool:
+    if isinstance(node, list):
+        return isinstance(step, int) and 0 <= step < len(node)
+    return step in node
+
+
+def _spoilt_part(doc: YamlDoc, path: Any) -> tuple[Any, ...]:
+    """The smallest part of the file a mistake at ``path`` makes unusable."""
+    if not isinstance(path, tuple):
+        return ()  # a SourcePos: the paths from _error_paths carry the same mistakes
+    if path[:1] == ("agreements",):
+        # A half-read agreement or amendment cannot be checked: leave it out whole.
+        depth = {"add": 3, "remove": 3, "amend": 4}.get(path[1] if len(path) > 1 else "", 2)
+        return path[:depth]
+    if path[:1] in (("parameters",), ("forecast",)) and len(path) > 3:
+        # A field of one dated value or one year's change: leave out that value or year.
+        node: Any = doc.data
+        for part in path:
+            node = node[part]
+        if not isinstance(node, dict):
+            return path[:-1]
+    return path
+
+
+def _without(doc: YamlDoc, spoilt: set[tuple[Any, ...]]) -> YamlDoc:
+    """``doc`` without the ``spoilt`` parts; list items after a left-out one keep their lines."""
+    positions: dict[Any, tuple[int, int]] = {}
+
+    def keep(node: Any, old: tuple[Any, ...], new: tuple[Any, ...]) -> Any:
+        if old in doc.positions:
+            positions[new] = doc.positions[old]
+        if isinstance(node, dict):
+            return {
+                k: keep(v, (*old, k), (*new, k)) for k, v in node.items() if (*old, k) not in spoilt
+            }
+        if isinstance(node, list):
+            kept = [(i, v) for i, v in enumerate(node) if (*old, i) not in spoilt]
+            return [keep(v, (*old, i), (*new, j)) for j, (i, v) in enumerate(kept)]
+        return node
+
+    data = keep(doc.data, (), ())
+    return dataclasses.replace(doc, data=data, positions=positions)
 
 
 def apply_scenario(
     scenario: Scenario, ruleset: Ruleset, inputs: Inputs, years: list[int]
 ) -> tuple[Ruleset, Inputs]:
     """The ruleset and inputs as the scenario has them; UserError lists every problem."""
-    problems: list[Problem] = []
+    problems: list[Problem] = list(scenario.problems)
     parameters = _apply_parameters(scenario, ruleset, problems)
     changed_inputs = _apply_forecast(scenario, inputs, years, problems)
     new_ruleset = dataclasses.replace(ruleset, parameters=parameters)
@@ -353,6 +445,17 @@ def _agreement_changes(scenario: Scenario) -> list[ScenarioChange]:
     return out
 
 
+def _dates_problem(key: object) -> str | None:
+    """What is wrong with a dated key (checkable without knowing the parameter)."""
+    span = _parse_dates(str(key))
+    if span is None:
+        return f"{key!r} is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)"
+    start, end = span
+    if end is not None and end < start:
+        return f"range ends {end} before it starts {start}"
+    return None
+
+
 def _parse_dates(key: str) -> tuple[date, date | None] | None:
     match = _DATE_RANGE.fullmatch(key)
     if not match:
@@ -374,27 +477,24 @@ def _apply_parameters(
         parameter = parameters.get(path)
         if parameter is None:
             close = [p for p in ruleset.parameters if p.split(".")[-1] == path.split(".")[-1]]
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f"; did you mean {close[0]!r}?" if close else did_you_mean(path, parameters)
             problems.append(
                 Problem(doc.pos(("parameters", path)), f"unknown parameter {path!r}{hint}")
             )
+            # Its dates are still checked: a bad one is a mistake of its own.
+            for key in overrides:
+                if message := _dates_problem(key):
+                    problems.append(Problem(doc.pos(("parameters", path, key)), message))
             continue
         values = list(parameter.values)
         for key, raw in overrides.items():
             where = doc.pos(("parameters", path, key))
+            if message := _dates_problem(key):
+                problems.append(Problem(where, message))
+                continue
             span = _parse_dates(str(key))
-            if span is None:
-                problems.append(
-                    Problem(
-                        where,
-                        f"{key!r} is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)",
-                    )
-                )
-                continue
+            assert span is not None  # _dates_problem said it parses
             start, end = span
-            if end is not None and end < start:
-                problems.append(Problem(where, f"range ends {end} before it starts {start}"))
-                continue
             override = ParameterValue(
                 effective=start,
                 value=raw,
@@ -440,13 +540,10 @@ def _apply_forecast(
         if name.startswith("national."):
             series = national.get(name.removeprefix("national."))
             if series is None:
-                problems.append(
-                    Problem(
-                        doc.pos(loc),
-                        f"unknown national series {name!r}; known: "
-                        f"{', '.join('national.' + s for s in sorted(national))}",
-                    )
-                )
+                known = ["national." + s for s in sorted(national)]
+                hint = did_you_mean(name, known) or f"; known: {', '.join(known)}"
+                problems.append(Problem(doc.pos(loc), f"unknown national series {name!r}{hint}"))
+                _check_years(changes, years, doc, loc, problems)
                 continue
             yearly = _by_year(changes, doc, loc, problems)
             values = _changed(series.values, series.growth, yearly, years, doc, loc, problems)
@@ -462,13 +559,15 @@ def _apply_forecast(
             continue
         indicator = regional.get(name)
         if indicator is None:
+            hint = did_you_mean(name, [*regional, *("national." + s for s in national)])
             problems.append(
                 Problem(
                     doc.pos(loc),
                     f"unknown forecast {name!r}: expected national.<series> "
-                    f"or a regional indicator ({', '.join(sorted(regional))})",
+                    f"or a regional indicator ({', '.join(sorted(regional))}){hint}",
                 )
             )
+            _check_years(changes, years, doc, loc, problems)
             continue
         common = {k: v for k, v in changes.items() if isinstance(v, ForecastChange)}
         one_region = _regions_named(changes, list(indicator.values), doc, loc, problems)
@@ -599,6 +698,36 @@ def _years_of(key: int | str, years: list[int]) -> list[int] | None:
     return list(range(first, last + 1))
 
 
+def _check_years(
+    changes: dict[int | str, ForecastChange] | dict[int | str, _Change],
+    years: list[int],
+    doc: YamlDoc,
+    loc: tuple[Any, ...],
+    problems: list[Problem],
+) -> None:
+    """The checks of a forecast's changes that need no series: for an unknown one (a
+    region's own changes, ``{seoul: {2026: ...}}``, are checked the same way)."""
+    for key, change in changes.items():
+        if isinstance(change, dict):
+            _check_years(change, years, doc, (*loc, key), problems)
+        elif message := _change_problem(key, change, years):
+            problems.append(Problem(doc.pos((*loc, key)), message))
+
+
+def _change_problem(key: int | str, change: ForecastChange, years: list[int]) -> str | None:
+    if _years_of(key, years) is None:
+        return f"{key!r} is not a year or a range (2026, 2026..2030, 2026..)"
+    if (change.change is None) == (change.value is None):
+        return "give exactly one of change (relative) or value (won)"
+    if change.change is not None and change.change <= -1:
+        result = "zero" if change.change == -1 else "negative"
+        return (
+            f"change {change.change} would make the value {result}: "
+            "a change must be more than -1 (-100%)"
+        )
+    return None
+
+
 def _changed(
     values: dict[int, int],
     growth: Any,
@@ -620,29 +749,15 @@ def _changed(
     for key, change in changes.items():
         where = doc.pos((*loc, key))
         span = _years_of(key, years)
-        if span is None:
-            problems.append(
-                Problem(where, f"{key!r} is not a year or a range (2026, 2026..2030, 2026..)")
-            )
-            continue
-        if (change.change is None) == (change.value is None):
-            problems.append(Problem(where, "give exactly one of change (relative) or value (won)"))
+        if message := _change_problem(key, change, years):
+            problems.append(Problem(where, message))
             continue
         if change.value is not None and not allow_value:
             problems.append(
                 Problem(where, "a regional indicator takes a relative change, not a value")
             )
             continue
-        if change.change is not None and change.change <= -1:
-            result = "zero" if change.change == -1 else "negative"
-            problems.append(
-                Problem(
-                    where,
-                    f"change {change.change} would make the value {result}: "
-                    "a change must be more than -1 (-100%)",
-                )
-            )
-            continue
+        assert span is not None  # _change_problem said it reads
         for year in span:
             if year not in out:
                 problems.append(Problem(where, f"year {year} is outside the inputs and projection"))
@@ -665,9 +780,11 @@ def _apply_agreements(
     known = {a.id for a in agreements}
     for index, agreement_id in enumerate(changes.remove):
         if agreement_id not in known:
+            hint = did_you_mean(agreement_id, sorted(known))
             problems.append(
                 Problem(
-                    doc.pos(("agreements", "remove", index)), f"unknown agreement {agreement_id!r}"
+                    doc.pos(("agreements", "remove", index)),
+                    f"unknown agreement {agreement_id!r}{hint}",
                 )
             )
     agreements = [a for a in agreements if a.id not in set(changes.remove)]
@@ -676,7 +793,10 @@ def _apply_agreements(
         loc: tuple[Any, ...] = ("agreements", "amend", agreement_id)
         current = next((a for a in agreements if a.id == agreement_id), None)
         if current is None:
-            problems.append(Problem(doc.pos(loc), f"unknown agreement {agreement_id!r}"))
+            hint = did_you_mean(agreement_id, sorted(a.id for a in agreements))
+            problems.append(Problem(doc.pos(loc), f"unknown agreement {agreement_id!r}{hint}"))
+            continue
+        if not amendments:  # none (or none readable, already reported): nothing to amend
             continue
         base = len(current.amendments)
         for i, amendment in enumerate(amendments):

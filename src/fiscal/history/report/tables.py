@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from decimal import Decimal
 
 from fiscal.history.changes import show
 from fiscal.history.diff import DiffReport, VersionInfo
@@ -25,7 +26,7 @@ def changes_table(report: DiffReport) -> Table:
         Column("action", "text", 10),
         Column("field", "text", 34),
         Column("part_or_party", "text", 16),
-        Column("year", "text", 7),
+        Column("year", "year", 7),
         Column("old", "text", 24),
         Column("new", "text", 24),
         Column("old_source", "text", 60),
@@ -39,9 +40,9 @@ def changes_table(report: DiffReport) -> Table:
             c.action,
             c.field,
             c.part or c.party or "",
-            "" if c.year is None else str(c.year),
-            show(c.old) if c.old is not None else "",
-            show(c.new) if c.new is not None else "",
+            "" if c.year is None else c.year,
+            value_cell(c.old),
+            value_cell(c.new),
             str(c.old_at) if c.old_at else "",
             str(c.new_at) if c.new_at else "",
             c.reference or "",
@@ -49,6 +50,21 @@ def changes_table(report: DiffReport) -> Table:
         for c in report.changes
     ]
     return Table("Changes", columns, rows)
+
+
+def value_cell(value: object) -> Cell:
+    """An old or new value as a cell: a number stays a number a reviewer can sum or
+    compare; a decimal with more digits than a spreadsheet number holds stays exact text."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal) and value.is_finite():
+        if value == value.to_integral_value():
+            return int(value)
+        if len(value.normalize().as_tuple().digits) <= 15:
+            return float(value)
+    return show(value)
 
 
 _IMPACT_COLUMNS = [

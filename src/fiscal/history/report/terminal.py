@@ -21,7 +21,7 @@ from fiscal.history.report.wording import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 
 
 def to_rich(report: DiffReport, top: int = DEFAULT_TOP) -> list[RenderableType]:
@@ -109,10 +109,43 @@ def history_rich(history: History) -> RenderableType:
         caption_justify="left",
         caption_style="bold",
     )
+    rows = [[escape(x) for x in row] for row in history_rows(history)]
+    rows += [
+        [c.short, c.day, c.author, c.subject, escape(why), *[""] * (len(HISTORY_HEADER) - 5)]
+        for c, why in history.unreadable
+    ]
+    # Ids, dates and values are never cut or broken; text columns fold. When even that
+    # does not fit (11 columns at 80), each change is stacked as "field  value" lines.
+    whole = {name: max([len(name), *(len(r[i]) for r in rows)]) for i, name in
+             enumerate(HISTORY_HEADER) if name in _UNBROKEN}  # fmt: skip
     for name in HISTORY_HEADER:
-        table.add_column(name.capitalize(), overflow="fold", no_wrap=name in ("commit", "date"))
-    for row in history_rows(history):
-        table.add_row(*[escape(x) for x in row])
-    for commit, why in history.unreadable:
-        table.add_row(commit.short, commit.day, commit.author, commit.subject, escape(why))
-    return table
+        table.add_column(
+            name.capitalize(), overflow="fold", no_wrap=name in whole, min_width=whole.get(name)
+        )
+    for row in rows:
+        table.add_row(*row)
+    stacked = RichTable(
+        title=table.title, title_justify="left", caption=table.caption,
+        caption_justify="left", caption_style="bold", show_header=False, show_lines=True,
+    )  # fmt: skip
+    stacked.add_column(overflow="fold")
+    for row in rows:
+        stacked.add_row(
+            "\n".join(f"{n}: {v}" for n, v in zip(HISTORY_HEADER, row, strict=True) if v)
+        )
+    # Room for the unbroken columns, a few characters for each text column, and borders.
+    needed = sum(whole.values()) + 6 * (len(HISTORY_HEADER) - len(whole)) + 3 * len(HISTORY_HEADER)
+    return _ByWidth(table, stacked, needed)
+
+
+_UNBROKEN = ("commit", "date", "effective", "old", "new")
+
+
+class _ByWidth:
+    """``wide`` where ``needed`` columns are there, else ``narrow`` (decided at print time)."""
+
+    def __init__(self, wide: RenderableType, narrow: RenderableType, needed: int) -> None:
+        self.wide, self.narrow, self.needed = wide, narrow, needed
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.wide if options.max_width >= self.needed else self.narrow

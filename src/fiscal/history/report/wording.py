@@ -136,6 +136,7 @@ HISTORY_HEADER = (
     "old",
     "new",
     "where",
+    "reference",
 )
 
 
@@ -160,6 +161,8 @@ def history_rows(history: History) -> list[list[str]]:
                 show(c.old),
                 show(c.new),
                 str(c.new_at or c.old_at or ""),
+                # The legal basis the changed value or amendment cites, for the auditor.
+                c.reference or "",
             ]
         )
     return rows
