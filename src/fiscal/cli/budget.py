@@ -107,8 +107,10 @@ def project(
         ruleset = as_of.ruleset if as_of is not None else api.load_rules(rules)
         step(names[1])
         data = api.load_inputs(inputs)
+        years = api.years_for(data, from_year, to_year)
+        shown, marks = _shown_years(year, years), None  # checked before any work is written
         step(names[2])
-        result = api.project(ruleset, data, scenario, api.years_for(data, from_year, to_year))
+        result = api.project(ruleset, data, scenario, years)
         step(names[3])
         result.write(
             output, overwrite=force, by=by, as_of=as_of, argv=sys.argv, stamp_time=stamp_time
@@ -118,7 +120,6 @@ def project(
 
         _print_json(jsonout.projection(result, result.view(by), output))
         return
-    shown, marks = _shown_years(year, result.years), None
     if shown is None and scenario is not None and not quiet:
         # The scenario's first changed year is the one worth reading first.
         baseline = api.project(ruleset, data, None, result.years)
@@ -191,14 +192,9 @@ def compare(
     with render.stages(names, quiet=quiet or as_json) as step:
         step(names[0])
         data = api.load_inputs(inputs)
-        result = api.compare(
-            rules,
-            data,
-            scenarios,
-            baseline=baseline,
-            years=api.years_for(data, from_year, to_year),
-            by=by,
-        )
+        years = api.years_for(data, from_year, to_year)
+        shown = _shown_years(year, years)  # checked before any work is written
+        result = api.compare(rules, data, scenarios, baseline=baseline, years=years, by=by)
         step(names[1])
         result.write(output, overwrite=force, argv=sys.argv, stamp_time=stamp_time)
     if as_json:
@@ -208,7 +204,6 @@ def compare(
         return
     from fiscal.report import terminal
 
-    shown = _shown_years(year, result.baseline.years)
     out = render.console()
     for compared in result.compared:
         if not quiet:

@@ -158,6 +158,7 @@ class Fitted:
         Number and id columns never wrap: the layout gives them their full width, so rich
         never has to cut one (which it would mark with "…")."""
         from rich import box
+        from rich.markup import escape
         from rich.table import Table
 
         kept = [i for i in range(len(self.columns)) if i not in dropped]
@@ -183,19 +184,19 @@ class Fitted:
                 # wraps whole onto the next line instead of being split.
                 word = max([MIN_TEXT, *(len(w) for c in cells for w in c.split())])
                 table.add_column(
-                    col.header,
+                    escape(col.header),
                     justify=col.justify,
                     overflow="fold",
                     width=min(word, longest) if text_width is not None else None,
                     min_width=min(word, longest),
                 )
             else:
-                table.add_column(col.header, justify=col.justify, no_wrap=True)
+                table.add_column(escape(col.header), justify=col.justify, no_wrap=True)
         for row in self.rows:
             if row.section:
                 table.add_section()
             table.add_row(
-                *[_cell(row.cells[i], unit) if i < len(row.cells) else "" for i in kept],
+                *[escape(_cell(row.cells[i], unit)) if i < len(row.cells) else "" for i in kept],
                 style=row.style,
             )
         return table
