@@ -242,8 +242,19 @@ def explain(
         ),
     ] = "text",
     as_json: JsonOption = False,
+    units: Annotated[
+        str,
+        typer.Option(
+            "--units",
+            help="Money in won (default: exact), million, eok (억), billion or trillion.",
+            autocompletion=_complete("won", "million", "eok", "billion", "trillion"),
+        ),
+    ] = "won",
 ) -> None:
     """Show how one figure was made: formula, inputs, parameters and the apportionment.
+
+    Then, as every command that projects: the money a pool left unallocated and the
+    region-years over the affordability limit, in the projection the figure comes from.
 
     Examples: [bold]fiscal explain jeonnam 2026 local_shared_tax_ordinary[/] ·
     [bold]fiscal explain seoul 2027 local_consumption_tax --json[/]
@@ -253,12 +264,13 @@ def explain(
     from fiscal.report import terminal
 
     chosen = _output_format(output_format, as_json, ("text", "json"))
+    _units(units)
     found = api.explain(rules, inputs, region, year, item, scenario)
     if chosen == "json":
         _print_json(found)
         return
     out = render.console()
-    for part in terminal.explanation(found):
+    for part in terminal.explanation(found, units):
         out.print(part, soft_wrap=isinstance(part, str))
 
 

@@ -220,33 +220,53 @@ def comparison(
     return Group(*[one(year) for year in years])
 
 
-def explanation(found: dict[str, Any]) -> list[Any]:
-    """An explanation as rich renderables: a heading, then inputs, parameters and steps.
+def explanation(found: dict[str, Any], units: str = "won") -> list[Any]:
+    """An explanation as rich renderables: a heading, then inputs, parameters and steps,
+    then what the projection explained left unallocated and the affordability breaches.
 
-    Figures are printed whole (no unit): an explanation is read to check a figure to the won.
+    Money is printed in whole won by default (an explanation is read to check a figure to
+    the won); ``units`` (million, eok, billion, trillion) rounds it, said in each title.
+    Rates, weights, keys and counts are printed as they are whatever ``units`` says.
     """
-    from fiscal.report.fitted import Col, Fitted
+    from fiscal.report.fitted import Col, Fitted, Money
 
     region, item = found["region"], found["item"]
     out: list[Any] = [
         f"[bold]{escape(item['en'])} ({escape(item['ko'])}), {escape(region['en'])} "
-        f"({escape(region['ko'])}), {found['year']}: {found['amount_krw']:,} won[/] "
-        f"[dim]scenario {escape(found['scenario'])}[/]",
+        f"({escape(region['ko'])}), {found['year']}: {_money(found['amount_krw'], units, True)}"
+        f"[/] [dim]scenario {escape(found['scenario'])}[/]",
         f"Rule: {escape(found['rule']['id'])} ({found['rule']['kind']}) at "
         f"{escape(found['rule']['source'])}",
         f"Formula: {escape(found['formula'])}",
     ]
     note, source = Col("Note", "text", "left", droppable=True), Col("Source", "text", "left")
+
+    def money(value: object, is_money: bool = True) -> Money | str:
+        """A whole-won figure as Money (shown in the table's unit); anything else exact."""
+        if is_money and isinstance(value, int) and not isinstance(value, bool):
+            return Money(value)
+        return _exact(value)
+
     if found["national_bases"]:
-        table = Fitted("National bases", [Col("Series", "key", "left"), Col("Value (won)"), note,
-                                          source])  # fmt: skip
+        table = Fitted("National bases: {unit}", [Col("Series", "key", "left"), Col("Value"),
+                                                  note, source], units=units)  # fmt: skip
         for base in found["national_bases"]:
-            table.add(base["series"], _exact(base["value"]), base.get("note", ""), base["source"])
+            table.add(base["series"], money(base["value"]), base.get("note", ""), base["source"])
         out.append(table)
     if found["inputs"]:
-        table = Fitted("Inputs", [Col("Input", "key", "left"), Col("Value"), note, source])
+        table = Fitted(
+            "Inputs: money in {unit}",
+            [Col("Input", "key", "left"), Col("Value"), note, source],
+            units=units,
+        )
         for entry in found["inputs"]:
-            table.add(entry["name"], _exact(entry["value"]), entry.get("note", ""), entry["source"])
+            # Won when the indicator says so, or when the input is another item's amount.
+            won = entry.get("unit") == "krw" or (
+                "unit" not in entry and str(entry.get("note", "")).startswith("computed by")
+            )
+            table.add(
+                entry["name"], money(entry["value"], won), entry.get("note", ""), entry["source"]
+            )
         out.append(table)
     if found["parameters"]:
         table = Fitted(
@@ -269,11 +289,26 @@ def explanation(found: dict[str, Any]) -> list[Any]:
             table.add(p["path"], shown, str(p["effective"]), p["reference"], p["source"])
         out.append(table)
     if found["steps"]:
-        table = Fitted("Steps", [Col("Step", "key", "left"), Col("Value"), note])
+        # Every whole-number step is money (pool, need, gap, won added, cost, flows);
+        # rates, weights, keys and quotas are fractions, printed as they are.
+        table = Fitted(
+            "Steps: money in {unit}", [Col("Step", "key", "left"), Col("Value"), note], units=units
+        )
         for step in found["steps"]:
-            table.add(step["step"], _exact(step["value"]), step["note"])
+            table.add(step["step"], money(step["value"]), step["note"])
         out.append(table)
-    return out
+    return out + explanation_notes(found, units)
+
+
+def explanation_notes(found: dict[str, Any], units: str = "won") -> list[str]:
+    """Under an explanation: the pools the projection left unallocated and its
+    affordability breaches, as ``fiscal project`` says them."""
+    if "unallocated" not in found:
+        return []
+    return [
+        *unallocated_text(found["unallocated"], found.get("pool_count"), units=units),
+        *breach_lines(found.get("affordability_breaches", []), units),
+    ]
 
 
 def _exact(value: object) -> str:
@@ -364,23 +399,52 @@ def national_line(projection: Projection, years: Sequence[int] | None = None) ->
     )
 
 
-def unallocated_lines(projection: Projection, who: str = "") -> list[str]:
-    """Each pool not fully allocated, with its won by year; or that every pool was."""
+def unallocated_records(projection: Projection) -> list[dict[str, Any]]:
+    """Each pool-year whose pool was not fully allocated, as plain data (JSON-ready):
+    ``pool`` (the rule), ``item``, ``year`` and ``unallocated_krw``."""
+    return [
+        {"pool": pool.rule, "item": pool.item, "year": year, "unallocated_krw": int(won)}
+        for pool in projection.pools
+        for year, won in zip(projection.years, pool.unallocated, strict=True)
+        if won
+    ]
+
+
+def unallocated_lines(projection: Projection, who: str = "", units: str = "won") -> list[str]:
+    """Each pool not fully allocated, with its money by year; or that every pool was."""
+    return unallocated_text(unallocated_records(projection), len(projection.pools), who, units)
+
+
+def unallocated_text(
+    records: Sequence[dict[str, Any]], pools: int | None, who: str = "", units: str = "won"
+) -> list[str]:
+    """The lines of :func:`unallocated_records` (one per pool), money in ``units``; or that
+    all ``pools`` were distributed to the won."""
     prefix = f"{escape(who)}: " if who else ""
+    by_pool: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_pool.setdefault(record["pool"], []).append(record)
     lines = []
-    for pool in projection.pools:
-        if not pool.unallocated.any():
-            continue
-        by_year = ", ".join(
-            f"{year} {int(won):,}"
-            for year, won in zip(projection.years, pool.unallocated, strict=True)
-            if won
-        )
+    for rule, left in by_pool.items():
+        by_year = ", ".join(f"{r['year']} {_money(r['unallocated_krw'], units)}" for r in left)
+        total = sum(r["unallocated_krw"] for r in left)
         lines.append(
-            f"[yellow]{prefix}Pool {escape(pool.rule)}: {int(pool.unallocated.sum()):,} won not "
+            f"[yellow]{prefix}Pool {escape(rule)}: {_money(total, units, True)} not "
             f"allocated (every fiscal gap is filled): {by_year}.[/]"
         )
-    return lines or [f"{prefix}All {len(projection.pools)} pools distributed to the won."]
+    every = f"All {pools} pools" if pools is not None else "Every pool"
+    return lines or [f"{prefix}{every} distributed to the won."]
+
+
+def _money(won: int, units: str, named: bool = False) -> str:
+    """``won`` in ``units`` (``won`` or auto: exact), with the unit's name when ``named``
+    ("about" when the figure is not whole won, so a rounded figure never reads as exact)."""
+    from fiscal.report.fitted import UNITS
+
+    unit = UNITS.get(units, UNITS["won"])
+    if not named:
+        return unit.show(won)
+    return ("" if unit.divisor == 1 else "about ") + f"{unit.show(won)} {unit.label}"
 
 
 def projection_notes(projection: Projection, years: Sequence[int] | None = None) -> list[str]:
@@ -388,6 +452,16 @@ def projection_notes(projection: Projection, years: Sequence[int] | None = None)
     lines = unallocated_lines(projection)
     national = national_line(projection, years)
     return [*lines, national] if national else lines
+
+
+def projection_report(projection: Projection, view: View) -> Group:
+    """The summary table and every note ``fiscal project`` prints under it (pools left
+    unallocated, the national line, affordability breaches): the Python API's display."""
+    from rich.console import Group
+    from rich.text import Text
+
+    notes = [*projection_notes(projection), *affordability_lines(projection)]
+    return Group(projection_summary(view), *[Text.from_markup(line) for line in notes])
 
 
 def comparison_notes(compared: Compared, years: Sequence[int] | None = None) -> list[str]:
@@ -417,14 +491,7 @@ def comparison_notes(compared: Compared, years: Sequence[int] | None = None) -> 
 
 def affordability_lines(projection: Projection) -> list[str]:
     """The affordability flags as warnings (printed even with --quiet)."""
-    flags = affordability_flags(projection)
-    shown = [f"[yellow]Affordability: {escape(line)}[/]" for line in flags[:MAX_FLAGS_SHOWN]]
-    if len(flags) > MAX_FLAGS_SHOWN:
-        shown.append(
-            f"[yellow]Affordability: {len(flags) - MAX_FLAGS_SHOWN} more region-years flagged; "
-            "see the Affordability sheet.[/]"
-        )
-    return shown
+    return breach_lines(breach_records(projection))
 
 
 MAX_FLAGS_SHOWN = 12
@@ -445,25 +512,56 @@ def affordability_flags(projection: Projection) -> list[str]:
     return [line for _, line in _flagged(projection)]
 
 
-def _flagged(projection: Projection) -> list[tuple[tuple[str, int], str]]:
-    """Each flagged region-year, keyed by region id and year, with its line."""
+def breach_records(projection: Projection) -> list[dict[str, Any]]:
+    """Each region-year whose obligations pass the affordability limit, as plain data
+    (JSON-ready): region id and English name, year, the items counted, the obligations in
+    won, their share of own-source revenue and the limit."""
     check = projection.affordability
     if check is None:
         return []
-    lines: list[tuple[tuple[str, int], str]] = []
-    for r, region in enumerate(projection.regions):
-        for y, year in enumerate(projection.years):
-            if check.flagged[r, y]:
-                share, limit = share_against_limit(
-                    float(check.share_of_own_source[r, y]), float(check.limit[y])
-                )
-                line = (
-                    f"{region.name.en} {year}: {', '.join(check.items)} "
-                    f"{int(check.obligations[r, y]):,} won = {share} of own-source revenue "
-                    f"(limit {limit})"
-                )
-                lines.append(((region.id, year), line))
-    return lines
+    return [
+        {
+            "region": region.id,
+            "region_en": region.name.en,
+            "year": year,
+            "items": list(check.items),
+            "obligations_krw": int(check.obligations[r, y]),
+            "share_of_own_source": float(check.share_of_own_source[r, y]),
+            "limit": float(check.limit[y]),
+        }
+        for r, region in enumerate(projection.regions)
+        for y, year in enumerate(projection.years)
+        if check.flagged[r, y]
+    ]
+
+
+def breach_line(record: dict[str, Any], units: str = "won") -> str:
+    """One line of a :func:`breach_records` record (plain text; escape before markup)."""
+    share, limit = share_against_limit(record["share_of_own_source"], record["limit"])
+    return (
+        f"{record['region_en']} {record['year']}: {', '.join(record['items'])} "
+        f"{_money(record['obligations_krw'], units, True)} = {share} of own-source revenue "
+        f"(limit {limit})"
+    )
+
+
+def breach_lines(records: Sequence[dict[str, Any]], units: str = "won") -> list[str]:
+    """Breaches as warnings (printed even with --quiet), at most :data:`MAX_FLAGS_SHOWN`."""
+    shown = [
+        f"[yellow]Affordability: {escape(breach_line(r, units))}[/]"
+        for r in records[:MAX_FLAGS_SHOWN]
+    ]
+    if len(records) > MAX_FLAGS_SHOWN:
+        shown.append(
+            f"[yellow]Affordability: {len(records) - MAX_FLAGS_SHOWN} more region-years "
+            "flagged; see the Affordability sheet.[/]"
+        )
+    return shown
+
+
+def _flagged(projection: Projection) -> list[tuple[tuple[str, int], str]]:
+    """Each flagged region-year, keyed by region id and year, with its line."""
+    return [((r["region"], r["year"]), breach_line(r)) for r in breach_records(projection)]
 
 
 def agreements_table(schedules: list[AgreementSchedule], units: str = "auto") -> Fitted:
