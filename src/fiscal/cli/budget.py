@@ -414,10 +414,13 @@ def agreements(
     out = render.console()
     if agreement_id is None:
         schedules = api.agreements(rules)
+        # --year on the list: each agreement's central money and co-funding in those years.
+        every = sorted({y for s in schedules for p in s.projects for y in p.years})
+        shown = _shown_years(year, every) if every and year is not None else None
         if as_json:
-            _print_json(jsonout.agreements(schedules))
+            _print_json(jsonout.agreements(schedules, shown))
         else:
-            out.print(terminal.agreements_table(schedules, units))
+            out.print(terminal.agreements_table(schedules, units, shown))
         return
     schedule = api.agreement(rules, agreement_id)
     if as_json:

@@ -105,9 +105,20 @@ def sweep(result: SweepResult, output: Path | None) -> dict[str, Any]:
     }
 
 
-def agreements(schedules: list[AgreementSchedule]) -> list[dict[str, Cell]]:
-    """``fiscal agreements --json``: per agreement, totals by who pays and present values."""
-    return records(tables.schedule_totals(schedules))
+def agreements(
+    schedules: list[AgreementSchedule], years: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """``fiscal agreements --json``: per agreement, totals by who pays and present values;
+    with ``years`` (``--year``), ``by_year``: each year's central money and co-funding."""
+    listed: list[dict[str, Any]] = list(records(tables.schedule_totals(schedules)))
+    if years is None:
+        return listed
+    from fiscal.report.terminal import paid_in
+
+    return [
+        {**row, "by_year": {str(y): won for y, won in paid_in(s, years).items()}}
+        for row, s in zip(listed, schedules, strict=True)
+    ]
 
 
 def agreement(schedule: AgreementSchedule) -> dict[str, Any]:

@@ -564,12 +564,37 @@ def _flagged(projection: Projection) -> list[tuple[tuple[str, int], str]]:
     return [((r["region"], r["year"]), breach_line(r)) for r in breach_records(projection)]
 
 
-def agreements_table(schedules: list[AgreementSchedule], units: str = "auto") -> Fitted:
-    """Investment agreements (지역발전투자협약): total, 국비 and present values."""
+def paid_in(schedule: AgreementSchedule, years: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per year in ``years``: the central money (국비: what ministries pay) and the
+    co-funding (지방비: what the regions pay, the projection's co-funding item) of one
+    agreement's cost shares, in whole won."""
+    from fiscal.engine.agreements import _bucket  # the engine's one mapping of payers
+
+    out = {year: {"central_krw": 0, "co_funding_krw": 0} for year in years}
+    for _, _, _, party_kind, flow, year, amount, _ in schedule.flow_rows():
+        if flow != "cost_share" or year not in out:
+            continue
+        bucket = _bucket(party_kind)
+        if bucket == "central":
+            out[year]["central_krw"] += amount
+        elif bucket == "local":
+            out[year]["co_funding_krw"] += amount
+    return out
+
+
+def agreements_table(
+    schedules: list[AgreementSchedule],
+    units: str = "auto",
+    years: Sequence[int] | None = None,
+) -> Fitted:
+    """Investment agreements (지역발전투자협약): total, 국비 and present values; with
+    ``years``, each year's central money and co-funding beside them."""
     from fiscal.report.fitted import Col, Fitted, Money
 
+    shown = list(years or [])
+    asked = f"; central money and co-funding in {_span(shown)}" if shown else ""
     table = Fitted(
-        "Investment agreements: {unit}",
+        "Investment agreements: {unit}" + asked,
         [
             Col("Agreement", "key", "left"),
             Col("Status", "key", "left"),
@@ -578,27 +603,45 @@ def agreements_table(schedules: list[AgreementSchedule], units: str = "auto") ->
             Col("Total"),
             Col("Central"),
             Col("Central %"),
-            Col("PV total"),
-            Col("PV central"),
+            *[c for year in shown for c in (Col(f"Central {year}"), Col(f"Co-fund {year}"))],
+            # With years asked for, the present values give way first.
+            Col("PV total", droppable=bool(shown)),
+            Col("PV central", droppable=bool(shown)),
         ],
         units=units,
+        caption="Co-fund: what the regions pay (지방비)." if shown else None,
     )
     for schedule in schedules:
         a = schedule.agreement
-        years = [y for p in schedule.projects for y in p.years]
+        years_paid = [y for p in schedule.projects for y in p.years]
         total, central = schedule.total(), schedule.total("central")
+        paid = paid_in(schedule, shown)
         table.add(
             a.id,
             a.status,
             ", ".join(p.id for p in a.parties),
-            f"{min(years)}-{max(years)}" if years else "-",
+            f"{min(years_paid)}-{max(years_paid)}" if years_paid else "-",
             Money(total),
             Money(central),
             _part(central, total),
+            *[
+                Money(paid[year][kind])
+                for year in shown
+                for kind in ("central_krw", "co_funding_krw")
+            ],
             Money(int(schedule.present_value["total"])),
             Money(int(schedule.present_value["central"])),
         )
     return table
+
+
+def _span(years: Sequence[int]) -> str:
+    """``2026``, ``2026-2028`` for a run of years, else the years listed."""
+    if len(years) == 1:
+        return str(years[0])
+    if list(years) == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years))
 
 
 def agreement_detail(
