@@ -204,3 +204,38 @@ def test_a_year_outside_the_projection_is_refused(tmp_path: Path) -> None:
                  columns=80, cwd=tmp_path)  # fmt: skip
     assert done.returncode == 2
     assert "2040 is not among the years projected, 2025-2030" in done.stderr
+
+
+LONG = "a-folder-whose-name-alone-is-wider-than-a-narrow-terminal"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("project",),
+        ("compare", TAX_RATIO),
+        ("sweep", "--param", "local_consumption_tax.vat_share", "--values", "0.25"),
+        ("template", "inputs"),
+    ],
+    ids=lambda c: str(c[0]),
+)
+def test_the_written_path_is_printed_whole_at_60_columns(
+    command: tuple[str | Path, ...], tmp_path: Path
+) -> None:
+    # A path split over two lines cannot be copied or clicked, and a log grep misses it.
+    target = tmp_path / LONG / "workbook.xlsx"
+    target.parent.mkdir()
+    done = piped(*command, "-o", target, columns=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith(f"Wrote {target}") for line in lines), done.stdout
+    assert target.is_file()
+
+
+def test_diff_prints_the_written_path_whole_at_60_columns(repo: HistoryRepo) -> None:
+    target = repo.root.parent / LONG / "review.xlsx"
+    target.parent.mkdir(exist_ok=True)
+    done = piped("diff", "v1", "v2", "--rules", "rules/korea", "--inputs", "inputs", "-o", target,
+                 columns=60, cwd=repo.root)  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert f"Wrote {target}" in done.stdout.splitlines(), done.stdout

@@ -135,7 +135,7 @@ def project(
             out.print(line, soft_wrap=True)
     for line in terminal.affordability_lines(result.projection):
         out.print(line, soft_wrap=True)
-    out.print(f"Wrote {output}", markup=False)
+    out.print(f"Wrote {output}", markup=False, soft_wrap=True)
 
 
 def compare(
@@ -212,7 +212,7 @@ def compare(
             # Unallocated money and new breaches are warnings: printed even with --quiet.
             if not quiet or "[yellow]" in line:
                 out.print(line, soft_wrap=True)
-    out.print(f"Wrote {output}", markup=False)
+    out.print(f"Wrote {output}", markup=False, soft_wrap=True)
 
 
 def explain(
@@ -360,7 +360,7 @@ def sweep(
                 result.parameter, result.regions, result.points, shown, units, marks
             )
         )
-    out.print(f"Wrote {output}", markup=False)
+    out.print(f"Wrote {output}", markup=False, soft_wrap=True)
 
 
 def synth(
