@@ -57,7 +57,7 @@ def _shown_years(spec: str | None, years: list[int]) -> list[int] | None:
 
 
 def _units(units: str) -> str:
-    from fiscal.report.fitted import UNIT_CHOICES
+    from fiscal.report.terminal import UNIT_CHOICES
 
     return _choice(units, UNIT_CHOICES, "--units")
 

@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+# The display units the CLI offers (--units), re-exported so commands render through
+# this module alone.
+from fiscal.report.fitted import UNIT_CHOICES as UNIT_CHOICES
+
 if TYPE_CHECKING:
     from rich.console import Group
 
