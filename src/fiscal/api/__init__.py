@@ -246,13 +246,20 @@ def explain(
     Plain data (JSON-ready): every number with the file:line it comes from, down to the
     national bases. ``year`` may lie past the inputs' last year (series grow as stated).
     """
+    from fiscal.report import terminal
     from fiscal.report.explain import explain as explain_figure
 
     ruleset, data = _rules(rules), _inputs(inputs)
     years = years_for(data, None, max(year, data.last_year()))
     changed_rules, changed_inputs, name = with_scenario(ruleset, data, scenario, years)
     projection = _project(changed_rules, changed_inputs, years, scenario=name)
-    return explain_figure(projection, changed_rules, changed_inputs, region, year, item)
+    found = explain_figure(projection, changed_rules, changed_inputs, region, year, item)
+    # What the projection explained left undone, as every projecting command says: a
+    # figure read alone would hide 22 trn of a pool no region received, or a breach.
+    found["pool_count"] = len(projection.pools)
+    found["unallocated"] = terminal.unallocated_records(projection)
+    found["affordability_breaches"] = terminal.breach_records(projection)
+    return found
 
 
 # --- sweep -----------------------------------------------------------------------------------

@@ -266,10 +266,11 @@ class ProjectionResult:
         return target
 
     def rich(self, by: By | str = "region") -> RenderableType:
-        """The terminal's summary table (what ``fiscal project`` prints)."""
+        """What ``fiscal project`` prints: the summary table, then the pools left
+        unallocated, the national line and the affordability breaches."""
         from fiscal.report import terminal
 
-        return terminal.projection_summary(self.view(by))
+        return terminal.projection_report(self.projection, self.view(by))
 
     def __repr__(self) -> str:
         years = self.years
@@ -343,15 +344,16 @@ class ComparisonResult:
         return target
 
     def rich(self) -> list[RenderableType]:
-        """The terminal's tables: one per scenario, then its national line."""
+        """What ``fiscal compare`` prints: per scenario its table, then what each side
+        left unallocated, the affordability breaches it adds, and its national line."""
+        from rich.text import Text
+
         from fiscal.report import terminal
 
         out: list[RenderableType] = []
         for compared in self.compared:
             out.append(terminal.comparison(compared))
-            line = terminal.national_line(compared.scenario_projection)
-            if line:
-                out.append(line)
+            out += [Text.from_markup(line) for line in terminal.comparison_notes(compared)]
         return out
 
     def __repr__(self) -> str:

@@ -109,7 +109,9 @@ def diff(
             for part in found.rich(top):
                 out.print(part)
         if output is not None:
-            render.console(stderr=chosen != "text").print(f"Wrote {output}", markup=False)
+            render.console(stderr=chosen != "text").print(
+                f"Wrote {output}", markup=False, soft_wrap=True
+            )
     raise typer.Exit(EXIT_RULES_CHANGED if found.changed else EXIT_OK)
 
 

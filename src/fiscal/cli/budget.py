@@ -19,6 +19,8 @@ from fiscal.cli.options import (
     RulesOption,
     StampTimeOption,
     ToOption,
+    UnitsOption,
+    YearOption,
     _choice,
     _complete,
     _complete_from_rules,
@@ -28,6 +30,36 @@ from fiscal.cli.options import (
     _refuse_existing,
     _years,
 )
+
+
+def _shown_years(spec: str | None, years: list[int]) -> list[int] | None:
+    """``--year`` (``2027``, ``2026-2028`` or ``all``) as years of the projection; None
+    when it was not given, so the command chooses."""
+    if spec is None:
+        return None
+    if spec.strip().lower() == "all":
+        return list(years)
+    first, _, last = spec.strip().partition("-")
+    try:
+        low, high = int(first), int(last or first)
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected a year (2027), a range (2026-2028) or all, got {spec!r}",
+            param_hint="--year",
+        ) from None
+    chosen = [y for y in years if low <= y <= high]
+    if low > high or not chosen or (low == high and low not in years):
+        raise typer.BadParameter(
+            f"{spec} is not among the years projected, {years[0]}-{years[-1]}",
+            param_hint="--year",
+        )
+    return chosen
+
+
+def _units(units: str) -> str:
+    from fiscal.report.terminal import UNIT_CHOICES
+
+    return _choice(units, UNIT_CHOICES, "--units")
 
 
 def project(
@@ -50,6 +82,8 @@ def project(
     rules_as_of: RulesAsOfOption = None,
     as_json: JsonOption = False,
     stamp_time: StampTimeOption = False,
+    year: YearOption = None,
+    units: UnitsOption = "auto",
 ) -> None:
     """Project every region's budget year by year and write an Excel workbook.
 
@@ -62,6 +96,7 @@ def project(
     from fiscal.report import terminal
 
     _choice(by, BY_VALUES, "--by")
+    _units(units)
     _years(from_year, to_year)
     day = _date(rules_as_of, "--rules-as-of")
     _refuse_existing(output, force, rules, inputs, scenario)
@@ -72,8 +107,10 @@ def project(
         ruleset = as_of.ruleset if as_of is not None else api.load_rules(rules)
         step(names[1])
         data = api.load_inputs(inputs)
+        years = api.years_for(data, from_year, to_year)
+        shown, marks = _shown_years(year, years), None  # checked before any work is written
         step(names[2])
-        result = api.project(ruleset, data, scenario, api.years_for(data, from_year, to_year))
+        result = api.project(ruleset, data, scenario, years)
         step(names[3])
         result.write(
             output, overwrite=force, by=by, as_of=as_of, argv=sys.argv, stamp_time=stamp_time
@@ -83,14 +120,22 @@ def project(
 
         _print_json(jsonout.projection(result, result.view(by), output))
         return
+    if shown is None and scenario is not None and not quiet:
+        # The scenario's first changed year is the one worth reading first.
+        baseline = api.project(ruleset, data, None, result.years)
+        first = terminal.first_changed_year(
+            baseline.projection.headline, result.projection.headline, result.years
+        )
+        shown = [first if first is not None else result.years[0]]
+        marks = {shown[0]: terminal.FIRST_CHANGE if first is not None else terminal.NO_CHANGE}
     out = render.console()
     if not quiet:
-        out.print(result.rich(by))
-        for line in terminal.projection_notes(result.projection):
+        out.print(terminal.projection_summary(result.view(by), shown, units, marks))
+        for line in terminal.projection_notes(result.projection, shown):
             out.print(line, soft_wrap=True)
     for line in terminal.affordability_lines(result.projection):
         out.print(line, soft_wrap=True)
-    out.print(f"Wrote {output}", markup=False)
+    out.print(f"Wrote {output}", markup=False, soft_wrap=True)
 
 
 def compare(
@@ -124,8 +169,14 @@ def compare(
     ] = False,
     as_json: JsonOption = False,
     stamp_time: StampTimeOption = False,
+    year: YearOption = None,
+    units: UnitsOption = "auto",
 ) -> None:
     """Project the baseline and each scenario over the same years and show the changes.
+
+    Each table shows one year: by default the first in which the scenario changes any
+    figure; --year chooses (one, a range or all). Under each: the money a pool left
+    unallocated and the affordability breaches the scenario adds.
 
     Examples: [bold]fiscal compare scenarios/lct-30pct-2027.yaml scenarios/lst-rate-22pct.yaml[/] ·
     [bold]fiscal compare scenarios/*.yaml --by class --json -o compare.xlsx[/]
@@ -134,20 +185,16 @@ def compare(
     from fiscal.cli import render
 
     _choice(by, BY_VALUES, "--by")
+    _units(units)
     _years(from_year, to_year)
     _refuse_existing(output, force, rules, inputs, baseline, *scenarios)
     names = [f"Projecting the baseline and {len(scenarios)} scenarios", f"Writing {output}"]
     with render.stages(names, quiet=quiet or as_json) as step:
         step(names[0])
         data = api.load_inputs(inputs)
-        result = api.compare(
-            rules,
-            data,
-            scenarios,
-            baseline=baseline,
-            years=api.years_for(data, from_year, to_year),
-            by=by,
-        )
+        years = api.years_for(data, from_year, to_year)
+        shown = _shown_years(year, years)  # checked before any work is written
+        result = api.compare(rules, data, scenarios, baseline=baseline, years=years, by=by)
         step(names[1])
         result.write(output, overwrite=force, argv=sys.argv, stamp_time=stamp_time)
     if as_json:
@@ -155,11 +202,17 @@ def compare(
 
         _print_json(jsonout.comparison(result, output))
         return
+    from fiscal.report import terminal
+
     out = render.console()
-    if not quiet:
-        for part in result.rich():
-            out.print(part, soft_wrap=isinstance(part, str))
-    out.print(f"Wrote {output}", markup=False)
+    for compared in result.compared:
+        if not quiet:
+            out.print(terminal.comparison(compared, shown, units))
+        for line in terminal.comparison_notes(compared, shown):
+            # Unallocated money and new breaches are warnings: printed even with --quiet.
+            if not quiet or "[yellow]" in line:
+                out.print(line, soft_wrap=True)
+    out.print(f"Wrote {output}", markup=False, soft_wrap=True)
 
 
 def explain(
@@ -189,8 +242,19 @@ def explain(
         ),
     ] = "text",
     as_json: JsonOption = False,
+    units: Annotated[
+        str,
+        typer.Option(
+            "--units",
+            help="Money in won (default: exact), million, eok (억), billion or trillion.",
+            autocompletion=_complete("won", "million", "eok", "billion", "trillion"),
+        ),
+    ] = "won",
 ) -> None:
     """Show how one figure was made: formula, inputs, parameters and the apportionment.
+
+    Then, as every command that projects: the money a pool left unallocated and the
+    region-years over the affordability limit, in the projection the figure comes from.
 
     Examples: [bold]fiscal explain jeonnam 2026 local_shared_tax_ordinary[/] ·
     [bold]fiscal explain seoul 2027 local_consumption_tax --json[/]
@@ -200,6 +264,7 @@ def explain(
     from fiscal.report import terminal
 
     chosen = _output_format(output_format, as_json, ("text", "json"))
+    _units(units)
     found = api.explain(rules, inputs, region, year, item, scenario)
     typed = {"region": region, "item": item}
     for what, shown in found["resolved"].items():
@@ -208,7 +273,7 @@ def explain(
         _print_json(found)
         return
     out = render.console()
-    for part in terminal.explanation(found):
+    for part in terminal.explanation(found, units):
         out.print(part, soft_wrap=isinstance(part, str))
 
 
@@ -247,6 +312,8 @@ def sweep(
     yes: Annotated[
         bool, typer.Option("--yes", help="Run even more than 1,000 values without asking.")
     ] = False,
+    year: YearOption = None,
+    units: UnitsOption = "auto",
 ) -> None:
     """Project many values of one parameter and compare the headline figures.
 
@@ -259,12 +326,19 @@ def sweep(
     from fiscal.cli import render
     from fiscal.report.sweep import parse_values
 
+    _units(units)
     _years(from_year, to_year)
     effective = _date(start, "--from-date")
     _refuse_existing(output, force, rules, inputs)
     chosen = parse_values(values, value_range, yes=yes)
     data = api.load_inputs(inputs)
     years = api.years_for(data, from_year, to_year)
+    shown, marks = _shown_years(year, years), None
+    if shown is None:
+        # The value takes effect in one year; before it every value projects the same.
+        begins = effective.year if effective is not None else years[0]
+        shown = [begins if begins in years else years[-1]]
+        marks = {shown[0]: "the first year the value applies"} if begins in years else None
     out = render.console()
     show = not quiet and not as_json and out.is_terminal
     with Progress(console=out, disable=not show, transient=True) as bar:
@@ -287,10 +361,16 @@ def sweep(
         _print_json(jsonout.sweep(result, output))
         return
     if not quiet:
+        from fiscal.report import terminal
+
         if result.scenario != "baseline":
             out.print(f"On top of the scenario: {result.scenario}", markup=False)
-        out.print(result.rich())
-    out.print(f"Wrote {output}", markup=False)
+        out.print(
+            terminal.sweep_table(
+                result.parameter, result.regions, result.points, shown, units, marks
+            )
+        )
+    out.print(f"Wrote {output}", markup=False, soft_wrap=True)
 
 
 def synth(
@@ -327,6 +407,8 @@ def agreements(
     ] = None,
     rules: RulesOption = None,
     as_json: JsonOption = False,
+    year: YearOption = None,
+    units: UnitsOption = "auto",
 ) -> None:
     """List the investment agreements, or show one agreement's schedule by party and year.
 
@@ -338,16 +420,22 @@ def agreements(
     from fiscal.cli import jsonout, render
     from fiscal.report import terminal
 
+    _units(units)
     out = render.console()
     if agreement_id is None:
         schedules = api.agreements(rules)
+        # --year on the list: each agreement's central money and co-funding in those years.
+        every = sorted({y for s in schedules for p in s.projects for y in p.years})
+        shown = _shown_years(year, every) if every and year is not None else None
         if as_json:
-            _print_json(jsonout.agreements(schedules))
+            _print_json(jsonout.agreements(schedules, shown))
         else:
-            out.print(terminal.agreements_table(schedules))
+            out.print(terminal.agreements_table(schedules, units, shown))
         return
     schedule = api.agreement(rules, agreement_id)
     if as_json:
         _print_json(jsonout.agreement(schedule))
     else:
-        out.print(terminal.agreement_detail(schedule))
+        every = sorted({f.year for f in schedule.flows})
+        shown = _shown_years(year, every) if every else None
+        out.print(terminal.agreement_detail(schedule, shown, units))

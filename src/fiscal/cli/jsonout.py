@@ -6,6 +6,7 @@ it is (UTF-8, not ``\\uXXXX`` escapes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
         Validation,
     )
     from fiscal.engine.agreements import AgreementSchedule
+    from fiscal.engine.projection import Projection
     from fiscal.excel.verify import Verification
     from fiscal.report.views import View
 
@@ -71,12 +73,28 @@ def comparison(result: ComparisonResult, output: Path | None) -> dict[str, Any]:
         "output": str(output) if output is not None else None,
         "compare": records(compare_table(result.compared)),
         "national": records(national_table(result.compared)),
+        # What each side left unallocated and which region-years pass the affordability
+        # limit: the table of changes alone would hide both.
+        "pools": _by_side(result, tables.pools),
+        "affordability": _by_side(result, tables.affordability),
     }
 
 
+def _by_side(
+    result: ComparisonResult, table: Callable[[Projection], Table]
+) -> list[dict[str, Cell]]:
+    """One table's records for the baseline, then each scenario, each with its ``scenario``."""
+    sides = [(result.baseline.scenario, result.baseline.projection)] + [
+        (s.scenario, s.projection) for s in result.scenarios
+    ]
+    return [{"scenario": name, **record} for name, p in sides for record in records(table(p))]
+
+
 def sweep(result: SweepResult, output: Path | None) -> dict[str, Any]:
-    """``fiscal sweep --json``: per value and region, the last year's headline figures."""
-    from fiscal.report.sweep import sweep_table
+    """``fiscal sweep --json``: per value and region, the last year's headline figures;
+    per value and year, the national figures, unallocated money and regions over the
+    affordability limit."""
+    from fiscal.report.sweep import national_by_year, sweep_table
 
     return {
         "parameter": result.parameter,
@@ -84,12 +102,24 @@ def sweep(result: SweepResult, output: Path | None) -> dict[str, Any]:
         "year": result.years[-1],
         "output": str(output) if output is not None else None,
         "points": records(sweep_table(result.points, result.regions)),
+        "national": records(national_by_year(result.points)),
     }
 
 
-def agreements(schedules: list[AgreementSchedule]) -> list[dict[str, Cell]]:
-    """``fiscal agreements --json``: per agreement, totals by who pays and present values."""
-    return records(tables.schedule_totals(schedules))
+def agreements(
+    schedules: list[AgreementSchedule], years: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """``fiscal agreements --json``: per agreement, totals by who pays and present values;
+    with ``years`` (``--year``), ``by_year``: each year's central money and co-funding."""
+    listed: list[dict[str, Any]] = list(records(tables.schedule_totals(schedules)))
+    if years is None:
+        return listed
+    from fiscal.report.terminal import paid_in
+
+    return [
+        {**row, "by_year": {str(y): won for y, won in paid_in(s, years).items()}}
+        for row, s in zip(listed, schedules, strict=True)
+    ]
 
 
 def agreement(schedule: AgreementSchedule) -> dict[str, Any]:

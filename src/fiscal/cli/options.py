@@ -117,6 +117,24 @@ RulesAsOfOption = Annotated[
         help="Use the rules as committed on DATE (YYYY-MM-DD): the law as known then.",
     ),
 ]
+YearOption = Annotated[
+    str | None,
+    typer.Option(
+        "--year",
+        metavar="YEAR|FROM-TO|all",
+        help="Years to show: one (2027), a range (2026-2028) or all. Default: the first year "
+        "the scenario changes (marked in the title).",
+    ),
+]
+UnitsOption = Annotated[
+    str,
+    typer.Option(
+        "--units",
+        help="Money in won, million, eok (억), billion or trillion. Default: the finest unit "
+        "in which the table fits the terminal (said in the title).",
+        autocompletion=_complete("won", "million", "eok", "billion", "trillion"),
+    ),
+]
 FormatOption = Annotated[
     str,
     typer.Option(

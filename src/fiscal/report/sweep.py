@@ -40,6 +40,15 @@ class SweepPoint:
     independence: FloatArray
     autonomy: FloatArray
     local_tax_share: float
+    # Every year, nationally: small enough to keep for thousands of values, and what the
+    # terminal table shows for the year asked for (--year).
+    years: tuple[int, ...]
+    national_total_revenue: Int64Array  # years
+    national_own_source: Int64Array
+    national_general_grants: Int64Array
+    local_tax_shares: FloatArray  # years
+    unallocated: Int64Array  # years: pool money no region received, all pools
+    flagged: Int64Array  # years: regions over the affordability limit
 
 
 MAX_UNASKED = 1_000
@@ -139,6 +148,24 @@ def _point(args: tuple[Ruleset, Inputs, list[int], str, Decimal, date]) -> Sweep
         independence=head.independence[:, -1].copy(),
         autonomy=head.autonomy[:, -1].copy(),
         local_tax_share=float(measures.local_tax_share[-1]) if measures else 0.0,
+        years=tuple(years),
+        national_total_revenue=head.total_revenue.sum(axis=0),
+        national_own_source=head.own_source.sum(axis=0),
+        national_general_grants=head.general_grants.sum(axis=0),
+        local_tax_shares=(
+            measures.local_tax_share.astype(np.float64).copy()
+            if measures
+            else np.zeros(len(years), dtype=np.float64)
+        ),
+        unallocated=sum(
+            (pool.unallocated for pool in projection.pools),
+            start=np.zeros(len(years), dtype=np.int64),
+        ),
+        flagged=(
+            projection.affordability.flagged.sum(axis=0).astype(np.int64)
+            if projection.affordability is not None
+            else np.zeros(len(years), dtype=np.int64)
+        ),
     )
 
 
@@ -203,6 +230,37 @@ def national_independence(point: SweepPoint) -> float:
     """재정자립도 of the country in the point's year: own-source over total revenue, all regions."""
     total = int(np.sum(point.total_revenue))
     return int(np.sum(point.own_source)) / total if total else 0.0
+
+
+def national_by_year(points: Sequence[SweepPoint]) -> Table:
+    """One row per value and year: the national figures, what was left unallocated and how
+    many regions pass the affordability limit."""
+    columns = [
+        Column("value", "share", 10),
+        Column("year", "year", 7),
+        Column("total_revenue_krw", "won", 22),
+        Column("own_source_krw", "won", 22),
+        Column("general_grants_krw", "won", 22),
+        Column("local_tax_share", "ratio", 12),
+        Column("unallocated_krw", "won", 20),
+        Column("regions_over_affordability_limit", "year", 10),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    for point in points:
+        for y, year in enumerate(point.years):
+            rows.append(
+                (
+                    float(point.value),
+                    year,
+                    int(point.national_total_revenue[y]),
+                    int(point.national_own_source[y]),
+                    int(point.national_general_grants[y]),
+                    float(point.local_tax_shares[y]),
+                    int(point.unallocated[y]),
+                    int(point.flagged[y]),
+                )
+            )
+    return Table("Sweep by year", columns, rows)
 
 
 def sweep_table(points: Sequence[SweepPoint], regions: Sequence[tuple[str, str]]) -> Table:

@@ -21,34 +21,46 @@ from fiscal.history.report.wording import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.console import RenderableType
 
 
-def to_rich(report: DiffReport, top: int = DEFAULT_TOP) -> list[RenderableType]:
+def to_rich(
+    report: DiffReport, top: int = DEFAULT_TOP, units: str = "auto"
+) -> list[RenderableType]:
     """A rule diff for the terminal: changes, national change by year, the ``top`` largest.
 
-    Each change applied alone follows when there is more than one.
+    Each change applied alone follows when there is more than one. Every table fits the
+    width it is drawn at without cutting a value or id (:mod:`fiscal.report.fitted`).
     """
     from rich.markup import escape
-    from rich.table import Table as RichTable
+
+    from fiscal.report.fitted import Col, Fitted, Money
 
     parts: list[RenderableType] = [f"[bold]Warning:[/] {escape(w)}" for w in report.warnings]
-    title = f"Rule changes: {versions_line(report)}"
     if not report.changes:
         parts.append(f"No rule changes: {escape(versions_line(report))}.")
         return parts
-    changes = RichTable(title=escape(title), title_justify="left", show_lines=False)
-    for name in ("Change", "Rule object", "What", "Old", "New", "Where", "Reference"):
-        changes.add_column(name, overflow="fold")
+    changes = Fitted(
+        f"Rule changes: {versions_line(report)}",
+        [
+            Col("Change", "key", "left"),
+            Col("Rule object", "key", "left"),
+            Col("What", "text", "left"),
+            Col("Old", "text", "left"),
+            Col("New", "text", "left"),
+            Col("Where", "text", "left"),
+            Col("Reference", "text", "left", droppable=True),
+        ],
+    )
     for c in report.changes:
-        changes.add_row(
+        changes.add(
             c.action,
-            escape(f"{c.kind} {c.id}"),
-            escape(what(c)),
-            escape(show(c.old)),
-            escape(show(c.new)),
-            escape(where_pair(c)),
-            escape(c.reference or ""),
+            f"{c.kind} {c.id}",
+            what(c),
+            show(c.old),
+            show(c.new),
+            where_pair(c),
+            c.reference or "",
         )
     parts.append(changes)
     impact = report.impact
@@ -57,95 +69,91 @@ def to_rich(report: DiffReport, top: int = DEFAULT_TOP) -> list[RenderableType]:
     if not impact.changed:
         parts.append("No region's budget changes.")
         return parts
-    header, rows = national_by_year(impact)
-    national = RichTable(
-        title=f"National change by year (won, new - old; inputs {escape(report.inputs_label)})",
-        title_justify="left",
+    header, _ = national_by_year(impact)
+    national = Fitted(
+        f"National change by year ({{unit}}, new - old; inputs {report.inputs_label})",
+        [Col("Measure", "key", "left"), *[Col(year) for year in header]],
+        units=units,
     )
-    national.add_column("Measure", no_wrap=True)
-    for year in header:
-        national.add_column(year, justify="right", no_wrap=True)
-    for row in rows:
-        national.add_row(*[escape(x) for x in row])
+    measures: list[str] = []
+    for found in impact.national:
+        if found.measure not in measures:
+            measures.append(found.measure)
+    for measure in measures:
+        cells: list[str | Money] = [measure]
+        for year in impact.years:
+            hit = [r for r in impact.national if r.measure == measure and r.year == year]
+            if not hit:
+                cells.append("")
+            elif hit[0].unit == "ratio":
+                cells.append(cell(hit[0], "change"))
+            else:
+                cells.append(Money(int(hit[0].change), signed=True))
+        national.add(*cells)
     parts.append(national)
-    largest = RichTable(
-        title=f"Largest changes by region and year ({min(top, len(impact.money))} of "
-        f"{len(impact.money)})",
-        title_justify="left",
+    largest = Fitted(
+        f"Largest changes by region and year ({min(top, len(impact.money))} of "
+        f"{len(impact.money)}; {{unit}})",
+        [
+            Col("Region", "key", "left"),
+            Col("Year", "key", "left"),
+            Col("Item", "key", "left"),
+            Col("Old"),
+            Col("New"),
+            Col("Change"),
+        ],
+        units=units,
     )
-    for name, justify in (("Region", "left"), ("Year", "left"), ("Item", "left")):
-        largest.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for name in ("Old", "New", "Change"):
-        largest.add_column(name, justify="right", no_wrap=True)
     for r in [*impact.money[:top], *impact.ratios[: max(0, top // 3)]]:
-        largest.add_row(
-            r.region, str(r.year), r.measure, cell(r, "old"), cell(r, "new"), cell(r, "change")
-        )
+        if r.unit == "ratio":
+            largest.add(
+                r.region, str(r.year), r.measure, cell(r, "old"), cell(r, "new"), cell(r, "change")
+            )
+        else:
+            largest.add(
+                r.region,
+                str(r.year),
+                r.measure,
+                Money(int(r.old)),
+                Money(int(r.new)),
+                Money(int(r.change), signed=True),
+            )
     parts.append(largest)
     if report.attribution:
-        alone = RichTable(
-            title="Each change alone, applied to the old rules: total revenue change",
-            title_justify="left",
+        alone = Fitted(
+            "Each change alone, applied to the old rules: total revenue change (won)",
+            [
+                Col("Change", "text", "left"),
+                *[Col(str(year)) for year in impact.years],
+                Col("Note", "text", "left", droppable=True),
+            ],
         )
-        alone.add_column("Change", overflow="fold")
-        for year_number in impact.years:
-            alone.add_column(str(year_number), justify="right", no_wrap=True)
-        alone.add_column("Note", overflow="fold")
         for row in attribution_rows(report):
-            alone.add_row(*[escape(x) for x in row])
+            alone.add(*row)
         parts.append(alone)
     return parts
-
-
-def history_rich(history: History) -> RenderableType:
-    """A rule object's history as a terminal table; commits that could not be read at the end."""
-    from rich.markup import escape
-    from rich.table import Table as RichTable
-
-    table = RichTable(
-        title=escape(f"History of {history.ident} in {history.rules_path or '.'}"),
-        title_justify="left",
-        caption=escape(f"Warning: {history.warning}") if history.warning else None,
-        caption_justify="left",
-        caption_style="bold",
-    )
-    rows = [[escape(x) for x in row] for row in history_rows(history)]
-    rows += [
-        [c.short, c.day, c.author, c.subject, escape(why), *[""] * (len(HISTORY_HEADER) - 5)]
-        for c, why in history.unreadable
-    ]
-    # Ids, dates and values are never cut or broken; text columns fold. When even that
-    # does not fit (11 columns at 80), each change is stacked as "field  value" lines.
-    whole = {name: max([len(name), *(len(r[i]) for r in rows)]) for i, name in
-             enumerate(HISTORY_HEADER) if name in _UNBROKEN}  # fmt: skip
-    for name in HISTORY_HEADER:
-        table.add_column(
-            name.capitalize(), overflow="fold", no_wrap=name in whole, min_width=whole.get(name)
-        )
-    for row in rows:
-        table.add_row(*row)
-    stacked = RichTable(
-        title=table.title, title_justify="left", caption=table.caption,
-        caption_justify="left", caption_style="bold", show_header=False, show_lines=True,
-    )  # fmt: skip
-    stacked.add_column(overflow="fold")
-    for row in rows:
-        stacked.add_row(
-            "\n".join(f"{n}: {v}" for n, v in zip(HISTORY_HEADER, row, strict=True) if v)
-        )
-    # Room for the unbroken columns, a few characters for each text column, and borders.
-    needed = sum(whole.values()) + 6 * (len(HISTORY_HEADER) - len(whole)) + 3 * len(HISTORY_HEADER)
-    return _ByWidth(table, stacked, needed)
 
 
 _UNBROKEN = ("commit", "date", "effective", "old", "new")
 
 
-class _ByWidth:
-    """``wide`` where ``needed`` columns are there, else ``narrow`` (decided at print time)."""
+def history_rich(history: History) -> RenderableType:
+    """A rule object's history as a terminal table; commits that could not be read at the
+    end. Commits and dates are never cut; the other columns fold, and the table stacks one
+    block per change when even that does not fit."""
+    from fiscal.report.fitted import Col, Fitted
 
-    def __init__(self, wide: RenderableType, narrow: RenderableType, needed: int) -> None:
-        self.wide, self.narrow, self.needed = wide, narrow, needed
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.wide if options.max_width >= self.needed else self.narrow
+    table = Fitted(
+        f"History of {history.ident} in {history.rules_path or '.'}",
+        [
+            # Ids, dates and values are never cut or broken; the other columns fold.
+            Col(name.capitalize(), "key" if name in _UNBROKEN else "text", "left")
+            for name in HISTORY_HEADER
+        ],
+        caption=f"Warning: {history.warning}" if history.warning else None,
+    )
+    for row in history_rows(history):
+        table.add(*row)
+    for commit, why in history.unreadable:
+        table.add(commit.short, commit.day, commit.author, commit.subject, why)
+    return table
