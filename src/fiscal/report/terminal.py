@@ -14,6 +14,7 @@ from rich.markup import escape
 # The display units the CLI offers (--units), re-exported so commands render through
 # this module alone.
 from fiscal.report.fitted import UNIT_CHOICES as UNIT_CHOICES
+from fiscal.report.warnings import undefined_figures
 
 if TYPE_CHECKING:
     from rich.console import Group
