@@ -47,3 +47,22 @@ def test_a_share_reads_as_its_limit_only_when_it_is_the_limit(share: float, limi
     if share != limit and abs(share - limit) > 1e-9:
         decimals = len(shown.split(".")[1]) - 1
         assert shown != f"{100 * limit:.{decimals}f}%"
+
+
+def test_a_folding_column_never_loses_text_at_the_table_edge() -> None:
+    # rich, left to size a folding column itself, gave the last column more room than the
+    # table had and cropped "VAT Act art. 72 as amended (test)" at the edge, unmarked.
+    from rich.console import Console
+
+    from fiscal.report.fitted import Col, Fitted
+
+    table = Fitted("T", [Col("A", "key", "left"), Col("Where", "text", "left"),
+                         Col("Reference", "text", "left")])  # fmt: skip
+    where = "rules/korea/parameters/local_consumption_tax/vat_share.yaml:15 @ d6d8836"
+    table.add("d6d8836", where, "VAT Act art. 72 as amended (test)")
+    for width in (60, 90, 120):
+        console = Console(width=width, color_system=None, record=True)
+        console.print(table)
+        shown = " ".join(console.export_text().split())
+        for word in [*where.split(), *"VAT Act art. 72 as amended (test)".split()]:
+            assert word in shown, (width, word, shown)

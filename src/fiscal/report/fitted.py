@@ -150,7 +150,12 @@ class Fitted:
         return "stacked", chosen[0], frozenset(), 0
 
     def table(
-        self, unit: Unit, dropped: frozenset[int], compact: int, text_width: int | None = None
+        self,
+        unit: Unit,
+        dropped: frozenset[int],
+        compact: int,
+        text_width: int | None = None,
+        text_widths: dict[int, int] | None = None,
     ) -> Table:
         """The rich table in ``unit`` without the ``dropped`` columns; text columns fixed at
         ``text_width`` when given (to measure), else folding into what room is left.
@@ -183,12 +188,14 @@ class Fitted:
                 # Never narrower than its longest word: a figure or path inside a note
                 # wraps whole onto the next line instead of being split.
                 word = max([MIN_TEXT, *(len(w) for c in cells for w in c.split())])
+                narrowest = min(word, longest)
+                fixed = narrowest if text_width is not None else (text_widths or {}).get(i)
                 table.add_column(
                     escape(col.header),
                     justify=col.justify,
                     overflow="fold",
-                    width=min(word, longest) if text_width is not None else None,
-                    min_width=min(word, longest),
+                    width=fixed,
+                    min_width=narrowest,
                 )
             else:
                 table.add_column(escape(col.header), justify=col.justify, no_wrap=True)
@@ -200,6 +207,38 @@ class Fitted:
                 style=row.style,
             )
         return table
+
+    def _text_widths(
+        self, unit: Unit, dropped: frozenset[int], compact: int, width: int
+    ) -> dict[int, int]:
+        """Each text column's width when drawn at ``width``: its narrowest, plus a share of
+        the room left, up to its longest. Given to rich as fixed widths: left to itself,
+        rich may give a folding column more room than the table has, then crop its text
+        at the edge without a mark."""
+        from rich.console import Console
+
+        measure = Console(width=10**5, color_system=None, legacy_windows=False)
+        narrow = self.table(unit, dropped, compact, text_width=MIN_TEXT)
+        room = width - Measurement.get(measure, measure.options, narrow).maximum
+        wants: dict[int, tuple[int, int]] = {}  # column -> (narrowest, longest)
+        for i, col in enumerate(self.columns):
+            if col.kind != "text" or i in dropped:
+                continue
+            cells = [_cell(r.cells[i], unit) for r in self.rows if i < len(r.cells)]
+            longest = max([len(col.header), *(len(c) for c in cells)])
+            word = max([MIN_TEXT, *(len(w) for c in cells for w in c.split())])
+            wants[i] = (min(word, longest), longest)
+        widths = {i: low for i, (low, _) in wants.items()}
+        while room > 0:
+            hungry = [i for i, (_, high) in wants.items() if widths[i] < high]
+            if not hungry:
+                break
+            for i in hungry:
+                if room <= 0:
+                    break
+                widths[i] += 1
+                room -= 1
+        return widths
 
     def _title(self, unit: Unit) -> str:
         from rich.markup import escape
@@ -238,8 +277,21 @@ class Fitted:
 
         kind, unit, dropped, compact = self.layout(options.max_width)
         if kind == "table":
-            yield self.table(unit, dropped, compact)
-            return
+            table = self.table(
+                unit, dropped, compact, text_widths=self._text_widths(unit, dropped, compact,
+                                                                      options.max_width)
+            )  # fmt: skip
+            # The layout was measured with text columns at their narrowest; drawn, a table
+            # whose unbreakable parts still need more than the width would be cropped at
+            # the edge (losing text without a mark): stack it instead.
+            from rich.segment import Segment
+
+            lines = console.render_lines(table, options, pad=False)
+            if max((Segment.get_line_length(line) for line in lines), default=0) <= (
+                options.max_width
+            ):
+                yield table
+                return
         for line in self.stacked(unit):
             yield Text.from_markup(line, overflow="fold")
 
