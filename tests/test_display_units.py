@@ -63,6 +63,7 @@ def test_a_folding_column_never_loses_text_at_the_table_edge() -> None:
     for width in (60, 90, 120):
         console = Console(width=width, color_system=None, record=True)
         console.print(table)
-        shown = " ".join(console.export_text().split())
-        for word in [*where.split(), *"VAT Act art. 72 as amended (test)".split()]:
+        # Nothing lost: every word is there (one longer than the width may fold, but whole).
+        shown = "".join(console.export_text().split())
+        for word in [*where.split(), *["VAT", "Act", "art.", "72", "as", "amended", "(test)"]]:
             assert word in shown, (width, word, shown)
