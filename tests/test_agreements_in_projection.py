@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import BUNDLED_RULES, run_fiscal
+from tests.excel_helpers import id_row
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +21,12 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def table(path: Path, sheet: str, first_column: int = 0) -> list[dict[str, object]]:
-    """Rows of the table whose header starts at ``first_column`` of row 1."""
+    """Rows of the table whose id header starts at ``first_column`` (the row of ids below
+    the sheet's bilingual labels, where it has them)."""
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     values = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
     wb.close()
+    values = values[id_row([row[first_column:] for row in values]) :]
     header = []
     for cell in values[0][first_column:]:
         if cell is None:
