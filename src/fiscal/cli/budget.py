@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from fiscal.cli.options import (
+    BY_HELP,
     BY_VALUES,
     ByOption,
     ForceOption,
@@ -111,7 +112,7 @@ def compare(
         str,
         typer.Option(
             "--by",
-            help="Compare by region, mega-region or class.",
+            help=f"Compare by: {BY_HELP}.",
             autocompletion=_complete(*BY_VALUES),
         ),
     ] = "region",

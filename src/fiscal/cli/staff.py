@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from fiscal.cli.options import (
+    EXIT_USER_ERROR,
     ForceOption,
     InputsOption,
     JsonOption,
@@ -66,16 +67,53 @@ def template(
     if not quiet:
         what = f"prefilled with the current {kind}" if prefill else "blank"
         render.console().print(
-            f"Wrote {target} ({kind} template, {what}). Fill it in, then: fiscal import {target}",
+            f"Wrote {target} ({kind} template, {what}). Fill it in, then: "
+            + next_step(kind, target, rules, inputs),
             soft_wrap=True,
             markup=False,
         )
 
 
+def next_step(kind: str, target: Path, rules: Path | None, inputs: Path | None) -> str:
+    """The import command that brings the template back, as it can be typed from here.
+
+    The template records the folder it was made from, so the command needs no folder;
+    a template made from the bundled folders, which an import never writes, needs one.
+    """
+    import shlex
+
+    from fiscal import api
+
+    command = f"fiscal import {shlex.quote(str(target))}"
+    writes = (
+        (rules or api.default_rules()) if kind == "agreements" else (inputs or api.default_inputs())
+    )
+    if api.bundled_folder(writes) is None:
+        return command
+    option = "--rules" if kind == "agreements" else "--inputs"
+    what = "ruleset" if kind == "agreements" else "inputs"
+    return (
+        f"{command} {option} FOLDER (FOLDER: your own copy of the {what}; "
+        f"an import never writes the bundled {what})"
+    )
+
+
 def import_(
     file: Annotated[Path, typer.Argument(help="The filled-in template (.xlsx).")],
-    rules: RulesOption = None,
-    inputs: InputsOption = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="Ruleset folder. Default: the one the template was made from (it records it).",
+        ),
+    ] = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option(
+            "--inputs",
+            help="Inputs folder to write. Default: the one the template was made from.",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything and show what would change.")
     ] = False,
@@ -131,12 +169,16 @@ def import_(
         from fiscal.cli import jsonout
 
         _print_json(jsonout.import_plan(plan, dry_run))
-        return
-    if dry_run:
+    elif dry_run:
         show("Dry run, nothing written")
     elif not quiet:
         out.print(escape(f"Imported {file.name}."), soft_wrap=True)
-    for problem in plan.refused:
-        out.print(
-            f"[yellow]Would refuse without --force: {escape(str(problem))}[/]", soft_wrap=True
+    if plan.refused:  # a dry run only: the real run raised above
+        # A dry run is how staff and CI ask "would this import go through?": exit 0 here
+        # said yes when the real run would write nothing.
+        render.problems(
+            plan.refused,
+            header="The import itself would refuse and write nothing "
+            "(--force replaces these files):",
         )
+        raise typer.Exit(EXIT_USER_ERROR)
