@@ -55,7 +55,8 @@ def project(
     """Project every region's budget year by year and write an Excel workbook.
 
     Examples: [bold]fiscal project --from 2025 --to 2030 -o korea.xlsx[/] ·
-    [bold]fiscal project --scenario scenarios/lct-30pct-2027.yaml --by mega-region[/] ·
+    [bold]fiscal project --scenario examples/korea-2025/scenarios/lct-30pct-2027.yaml
+    --by mega-region[/] ·
     [bold]fiscal project --json -o out.xlsx --force | jq '.summary[0]'[/]
     """
     from fiscal import api
@@ -128,8 +129,8 @@ def compare(
 ) -> None:
     """Project the baseline and each scenario over the same years and show the changes.
 
-    Examples: [bold]fiscal compare scenarios/lct-30pct-2027.yaml scenarios/lst-rate-22pct.yaml[/] ·
-    [bold]fiscal compare scenarios/*.yaml --by class --json -o compare.xlsx[/]
+    Examples: [bold]fiscal compare examples/korea-2025/scenarios/lct-30pct-2027.yaml[/] ·
+    [bold]fiscal compare examples/korea-2025/scenarios/*.yaml --by class --json -o compare.xlsx[/]
     """
     from fiscal import api
     from fiscal.cli import render

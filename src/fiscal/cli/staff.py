@@ -46,8 +46,15 @@ def template(
 ) -> None:
     """Write an Excel template for staff to fill in and bring back with [bold]fiscal import[/].
 
-    Examples: [bold]fiscal template agreements --prefill -o agreements.xlsx[/] ·
-    [bold]fiscal template inputs -o inputs.xlsx[/]
+    The template records the folder it was made from, and the import writes there.
+
+    An import never writes the bundled rules or inputs: prefill from a copy of your own.
+
+    Examples: [bold]fiscal template agreements -o blank-agreements.xlsx[/] ·
+    [bold]cp -r rules/korea my-rules &&
+    fiscal template agreements --prefill --rules my-rules -o agreements.xlsx[/] ·
+    [bold]cp -r examples/korea-2025 my-inputs &&
+    fiscal template inputs --prefill --inputs my-inputs -o inputs.xlsx[/]
     """
     from fiscal import api
     from fiscal.cli import render
@@ -132,8 +139,12 @@ def import_(
     """Check a filled-in template cell by cell and write its rules or inputs as YAML.
 
     Every problem is listed as Sheet!Cell; with any problem nothing is written.
+    It writes into the folder the template was made from, unless --rules or --inputs say.
+
+    A dry run exits 1 when the import itself would refuse.
+
     Examples: [bold]fiscal import agreements.xlsx --dry-run[/] ·
-    [bold]fiscal import inputs.xlsx --inputs examples/korea-2025 --json[/]
+    [bold]fiscal import inputs.xlsx --inputs my-inputs --json[/]
     """
     from rich.markup import escape
 
