@@ -56,7 +56,7 @@ def project(
 
     Examples: [bold]fiscal project --from 2025 --to 2030 -o korea.xlsx[/] ·
     [bold]fiscal project --scenario examples/korea-2025/scenarios/lct-30pct-2027.yaml
-    --by mega-region[/] ·
+    --by mega-region -o lct30.xlsx[/] ·
     [bold]fiscal project --json -o out.xlsx --force | jq '.summary[0]'[/]
     """
     from fiscal import api
@@ -246,7 +246,7 @@ def sweep(
     """Project many values of one parameter and compare the headline figures.
 
     Examples: [bold]fiscal sweep --param local_consumption_tax.vat_share --range 0.25:0.35:0.01[/] ·
-    [bold]fiscal sweep --param local_shared_tax.rate --values 0.1924,0.2,0.22 --json[/]
+    [bold]fiscal sweep --param local_shared_tax.rate --values 0.1924,0.2,0.22 --json -o rate.xlsx[/]
     """
     from rich.progress import Progress
 

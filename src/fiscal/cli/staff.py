@@ -51,10 +51,10 @@ def template(
     An import never writes the bundled rules or inputs: prefill from a copy of your own.
 
     Examples: [bold]fiscal template agreements -o blank-agreements.xlsx[/] ·
-    [bold]cp -r rules/korea my-rules &&
-    fiscal template agreements --prefill --rules my-rules -o agreements.xlsx[/] ·
     [bold]cp -r examples/korea-2025 my-inputs &&
-    fiscal template inputs --prefill --inputs my-inputs -o inputs.xlsx[/]
+    fiscal template inputs --prefill --inputs my-inputs -o inputs.xlsx[/] ·
+    [bold]cp -r rules/korea my-rules &&
+    fiscal template agreements --prefill --rules my-rules -o agreements.xlsx[/]
     """
     from fiscal import api
     from fiscal.cli import render
