@@ -39,7 +39,6 @@ def _examples() -> list[tuple[str, str]]:
     # --install-completion edits the shell's start-up files and guesses the shell from
     # the process tree, which differs under pytest; tests/test_cli_conventions.py covers it.
     found = [(n, e) for n, e in found if "fiscal " in e and "completion" not in e]
-    found += [("fiscal", "fiscal project")] if "fiscal project" in (group.epilog or "") else []
     return sorted(found, key=lambda pair: pair[0] == "synth")  # stable: help order kept
 
 
