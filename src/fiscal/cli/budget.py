@@ -286,7 +286,14 @@ def sweep(
 
 
 def synth(
-    output: Annotated[Path, typer.Argument(help="Folder to create (rules/ and inputs/ inside).")],
+    output: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to create (rules/ and inputs/ inside). Inside a folder that holds "
+            "a ruleset (a checkout: rules/korea), it is a second ruleset there: commands "
+            "without --rules then ask which; write it beside instead (../national)."
+        ),
+    ],
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
     years: Annotated[int, typer.Option("--years", help="Years from 2025.")] = 30,
     agreement_count: Annotated[
@@ -298,7 +305,15 @@ def synth(
 ) -> None:
     """Write a synthetic national dataset: 243 governments in two tiers, many agreements.
 
-    Example: [bold]fiscal synth national --seed 7 --years 30 --agreements 5000[/]
+    Its rules/ is a ruleset, and commands without --rules use the
+    ruleset found in the current folder. Written inside a checkout,
+    beside rules/korea, every such command there then stops with
+    "2 rulesets in the current folder": pass --rules national/rules
+    --inputs national/inputs (or --rules rules/korea), or write the
+    dataset beside the checkout. The closing line says which applies.
+
+    Examples: [bold]fiscal synth national --seed 7 --years 30[/] ·
+    [bold]fiscal synth ../national[/] (plain commands keep working)
     """
     from fiscal import api
 
@@ -306,6 +321,32 @@ def synth(
         raise typer.BadParameter("expected --years of at least 3 and --agreements of 0 or more")
     api.synthesize(output, seed=seed, years=years, agreements=agreement_count, overwrite=force)
     typer.echo(f"Wrote {output}/rules and {output}/inputs (seed {seed})")
+    typer.echo(_after_synth(output))
+
+
+def _after_synth(output: Path) -> str:
+    """What to run next, and what a command without --rules here does now that
+    ``output/rules`` is a ruleset: a second one below the current folder makes every
+    such command stop, and a user told only "Wrote ..." would meet that unwarned."""
+    from fiscal import api
+    from fiscal.errors import UserError, display_path
+
+    rules, inputs = display_path(output / "rules"), display_path(output / "inputs")
+    then = f"Then: fiscal project --rules {rules} --inputs {inputs} --by consolidated"
+    try:
+        found = api.find_ruleset()
+    except UserError as error:
+        why = error.problems[0].message.split(";")[0]
+        return (
+            f"Commands here without --rules now stop ({why}): name one with --rules, "
+            f"or write the dataset outside this folder. {then}"
+        )
+    if found.folder is not None and found.folder == (output / "rules").resolve():
+        return (
+            f"Commands here without --rules now use {rules} (and, without --inputs, the "
+            f"bundled inputs, which do not fit it). {then}"
+        )
+    return then
 
 
 def agreements(
