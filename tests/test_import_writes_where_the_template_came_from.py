@@ -145,3 +145,32 @@ def test_a_dry_run_exits_1_when_the_real_run_would_refuse(tmp_path: Path) -> Non
     assert as_json.returncode == 1
     assert '"refused"' in as_json.stdout
     assert national.read_text(encoding="utf-8").endswith("# mine\n")
+
+
+def test_a_ruleset_in_a_repository_of_its_own_used_from_a_checkout_imports_into_it(
+    tmp_path: Path,
+) -> None:
+    """The rules kept beside a checkout of fiscal, in their own repository: recorded
+    relative to that repository, the import read the text against the checkout's and
+    looked for a ruleset at the checkout's root."""
+    own = _repo(tmp_path)
+    checkout = tmp_path / "fiscal"
+    shutil.copytree(BUNDLED_RULES, checkout / "rules" / "korea")
+    git(tmp_path, "init", "-q", str(checkout))
+    rules = "../own/rules/korea"
+    made = run_fiscal(
+        "template", "agreements", "--prefill", "--rules", rules, "-o", "a.xlsx", cwd=checkout
+    )
+    assert made.returncode == 0, made.stderr
+    edit_cells(
+        checkout / "a.xlsx",
+        checkout / "a.xlsx",
+        lambda wb: setattr(wb["Agreements"]["B4"], "value", "Renamed"),
+    )
+    done = run_fiscal(*_printed_step(made.stdout)[1:], cwd=checkout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "own/rules/korea:" in done.stdout
+    texts = [p.read_text(encoding="utf-8") for p in (own / "rules/korea/agreements").glob("*")]
+    assert any("title: Renamed\n" in t for t in texts)
+    mine = [p.read_text(encoding="utf-8") for p in (checkout / "rules/korea").rglob("*.yaml")]
+    assert not any("title: Renamed\n" in t for t in mine)  # the checkout's rules untouched

@@ -54,9 +54,13 @@ def record(folder: Path, what: str) -> Origin:
         return Origin("ruleset" if what == "ruleset" else "inputs", BUNDLED)
     resolved = folder.resolve()
     root = repository_root(resolved)
-    if root is not None:
-        return Origin(resolved.relative_to(root).as_posix() or ".", REPOSITORY)
     cwd = Path.cwd().resolve()
+    # Relative to the repository only when the template is made inside that same
+    # repository: the import reads the text against the repository it is run in, and a
+    # ruleset kept in a repository of its own (../my-rules, used from a checkout of
+    # fiscal) read against the checkout named the checkout's root instead.
+    if root is not None and repository_root(cwd) == root:
+        return Origin(resolved.relative_to(root).as_posix() or ".", REPOSITORY)
     if resolved.is_relative_to(cwd):
         return Origin(resolved.relative_to(cwd).as_posix() or ".", CURRENT)
     # Outside both: a relative path from here still travels better than an absolute one.
@@ -67,6 +71,12 @@ def _relative(path: Path, start: Path) -> str:
     import os
 
     return os.path.relpath(path, start)
+
+
+def _normalised(path: Path) -> str:
+    import os
+
+    return os.path.normpath(path)
 
 
 def resolve(origin: Origin, what: str) -> tuple[Path | None, str]:
@@ -81,8 +91,8 @@ def resolve(origin: Origin, what: str) -> tuple[Path | None, str]:
                 "is in no git repository: run the import inside that repository"
             )
         folder = root / origin.text
-    else:
-        folder = Path.cwd() / origin.text
+    else:  # normalised, so that a message names ../my-rules, not co/../my-rules
+        folder = Path(_normalised(Path.cwd() / origin.text))
     if not folder.is_dir():
         return None, (
             f"the template was made from {origin.describe()}, and there is no such folder "
