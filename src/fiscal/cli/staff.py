@@ -48,13 +48,15 @@ def template(
 
     The template records the folder it was made from, and the import writes there.
 
-    An import never writes the bundled rules or inputs: prefill from a copy of your own.
+    An import never writes the bundled rules or inputs: prefill from a copy
+    of your own, kept beside the checkout (a second ruleset inside it makes
+    commands without --rules ask which one).
 
     Examples: [bold]fiscal template agreements -o blank-agreements.xlsx[/] ·
-    [bold]cp -r examples/korea-2025 my-inputs &&
-    fiscal template inputs --prefill --inputs my-inputs -o inputs.xlsx[/] ·
-    [bold]cp -r rules/korea my-rules &&
-    fiscal template agreements --prefill --rules my-rules -o agreements.xlsx[/]
+    [bold]cp -r examples/korea-2025 ../my-inputs &&
+    fiscal template inputs --prefill --inputs ../my-inputs -o inputs.xlsx[/] ·
+    [bold]cp -r rules/korea ../my-rules &&
+    fiscal template agreements --prefill --rules ../my-rules -o agreements.xlsx[/]
     """
     from fiscal import api
     from fiscal.cli import render
@@ -144,7 +146,7 @@ def import_(
     A dry run exits 1 when the import itself would refuse.
 
     Examples: [bold]fiscal import agreements.xlsx --dry-run[/] ·
-    [bold]fiscal import inputs.xlsx --inputs my-inputs --json[/]
+    [bold]fiscal import inputs.xlsx --inputs ../my-inputs --json[/]
     """
     from rich.markup import escape
 
