@@ -215,6 +215,17 @@ POPULATION = "inputs/regional/population.yaml"
 # --- workbooks -----------------------------------------------------------------------------
 
 
+def _copy_template(folder: Path, target: Path) -> None:
+    """The shared prefilled agreements template (it records the folder ``rules``)."""
+    shutil.copy(folder / "template.xlsx", target)
+
+
+def _template_without_its_rules(folder: Path, target: Path) -> None:
+    """The template, in a folder where the ruleset it records is gone."""
+    _copy_template(folder, target)
+    shutil.rmtree(folder / "rules")
+
+
 def template(folder: Path) -> Path:
     made = folder / "template.xlsx"
     if not made.exists():
@@ -847,6 +858,19 @@ CASES: list[Bad] = [
     Bad("agreements: a misspelt agreement id says which was meant", {}, "",
         "did you mean '2023-daegu-urban-air-mobility'?",
         args=("agreements", "2023-daegu-uam", "--rules", "rules")),
+    # --- the repository you stand in (round two) ---
+    Bad("scenario: a year written as a key where a date is expected",
+        scenario("title: t\nparameters:\n  local_consumption_tax.vat_share:\n    2027: 0.3\n"),
+        "scenario.yaml:4", "a year as a key (2027) at parameters.local_consumption_tax."
+        "vat_share.2027, where a date or a name is expected: a change from the start of that "
+        "year is written 2027-01-01", args=SCENARIO),
+    Bad("import: into the bundled ruleset", {"book.xlsx": Made(_copy_template)},
+        str(BUNDLED_RULES), "is the bundled ruleset fiscal ships; an import never writes there",
+        args=("import", "book.xlsx", "--rules", str(BUNDLED_RULES), "--dry-run")),
+    Bad("import: a template whose recorded folder is not here",
+        {"book.xlsx": Made(_template_without_its_rules)}, "book.xlsx",
+        "the template was made from rules (relative to the current folder), and there is no "
+        "such folder here", args=("import", "book.xlsx", "--dry-run")),
 ]
 # fmt: on
 

@@ -122,7 +122,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
         "template": ("template", "agreements", "--prefill", "-o", out("t.xlsx"), "--quiet"),
     }
     done = {name: _invoke(*args) for name, args in commands.items()}
-    done["import"] = _invoke("import", out("t.xlsx"), "--dry-run", "--json")
+    # Into a committed copy: an import never writes the bundled ruleset the template shows.
+    done["import"] = _invoke("import", out("t.xlsx"), "--rules", repo, "--dry-run", "--json")
     return done
 
 

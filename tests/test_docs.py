@@ -1,10 +1,14 @@
 """Every command in the README and the guides runs as written, so the docs cannot rot.
 
 Each guide gets its own copy of a small rule repository laid out like a checkout of
-`fiscal` (``src/``, ``rules/korea``, ``examples/korea-2025``, with git history: tags
-``v2025.1`` and ``v2025.2``, a VAT-share change between them), plus the folders the
-guides name (``my-rules/``, ``old-rules/``, ...). Its ```bash blocks run in one bash
-script, line by line, each line's exit code checked; its ```python blocks run as one
+`fiscal` (``fiscal/src/``, ``fiscal/rules/korea``, ``fiscal/examples/korea-2025``, with
+git history: tags ``v2025.1`` and ``v2025.2``, a VAT-share change between them), and
+beside the checkout the folders the guides name (``../my-rules/``, ``../old-rules/``,
+...). Beside, not inside: with no ``--rules`` a command uses the one ruleset in the
+current folder, so a user who copied rules into the checkout would see every plain
+command refuse ("2 rulesets in the current folder"), and the docs must show a layout in
+which the commands they print work. Its ```bash blocks run in one bash script in the
+checkout, line by line, each line's exit code checked; its ```python blocks run as one
 Python script; a block after ``<!-- file: NAME -->`` is written to NAME first.
 
 `fiscal` is a real process per command, started through :mod:`tests.zygote` so that
@@ -42,6 +46,7 @@ FILE_MARK = re.compile(r"^<!-- file: (\S+) -->$")
 RUN = re.compile(r"^(?:[A-Z_]+=\S*\s+)*fiscal(?:\s|$)|^[A-Za-z_]+=\S*$|^test\s")
 NOT_RUN = ("python3 -m venv", "pip install", "pytest", "python -m benchmarks", "git ", "gh ")
 SLOW = re.compile(r"fiscal synth|national/")
+CHECKOUT = "fiscal"  # the checkout the guides' commands run in; the user's folders beside it
 ROLE_GUIDES = ("quickstart", "budget-officers", "template-staff", "auditors", "glossary")
 
 
@@ -107,8 +112,10 @@ def expected_codes(command: str) -> set[int]:
 
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A rule repository laid out like a checkout of fiscal, with two tagged versions."""
-    root = tmp_path_factory.mktemp("docs") / "template"
+    """A folder holding ``fiscal/``, a rule repository laid out like a checkout of fiscal
+    with two tagged versions, and beside it the user's own folders the guides name."""
+    beside = tmp_path_factory.mktemp("docs") / "template"
+    root = beside / CHECKOUT
     shutil.copytree(
         REPO / "src" / "fiscal",
         root / "src" / "fiscal",
@@ -119,11 +126,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(BUNDLED_RULES, rules)
     shutil.copytree(BUNDLED_INPUTS, inputs, ignore=shutil.ignore_patterns("__pycache__"))
     git(root, "init", "-q")
-    extra = ["src/", "my-rules/", "my-inputs/", "old-rules/", "new-rules/"]
-    (root / ".git" / "info" / "exclude").write_text("\n".join(extra) + "\n", encoding="utf-8")
+    (root / ".git" / "info" / "exclude").write_text("src/\n", encoding="utf-8")
     git(root, "add", "-A", day="2024-06-01")
     git(root, "commit", "-q", "-m", "The bundled Korean rules", day="2024-06-01")
-    shutil.copytree(rules, root / "old-rules")
+    shutil.copytree(rules, beside / "old-rules")
     edit(
         rules / VAT,
         '  2023-01-01: {value: 0.253, reference: "hankyung dictionary 지방소비세율; tjmbc"}\n',
@@ -138,10 +144,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("v2", "HEAD"),
     ):
         git(root, "tag", tag, commit)
-    shutil.copytree(rules, root / "new-rules")
-    shutil.copytree(rules, root / "my-rules")
-    shutil.copytree(inputs, root / "my-inputs")
-    return root
+    shutil.copytree(rules, beside / "new-rules")
+    shutil.copytree(rules, beside / "my-rules")
+    shutil.copytree(inputs, beside / "my-inputs")
+    for own in ("my-rules", "my-inputs"):  # each in a repository of its own, as advised
+        git(beside / own, "init", "-q")
+        git(beside / own, "add", "-A", day="2025-03-01")
+        git(beside / own, "commit", "-q", "-m", "Our copy", day="2025-03-01")
+    return beside
 
 
 @contextmanager
@@ -175,8 +185,8 @@ class Outcome:
 
 
 def run_doc(doc: Doc, template: Path, where: Path, slow: bool = False) -> Outcome:
-    folder = where / doc.path.stem
-    shutil.copytree(template, folder, symlinks=True)
+    shutil.copytree(template, where / doc.path.stem, symlinks=True)
+    folder = where / doc.path.stem / CHECKOUT
     for name, text in doc.files.items():
         (folder / name).write_text(text, encoding="utf-8")
     has_verify = "verify" in {c.name for c in cli.app.registered_commands}

@@ -42,7 +42,8 @@ from fiscal.engine.agreement_items import agreement_schedules
 from fiscal.engine.agreements import AgreementSchedule
 from fiscal.engine.projection import project as _project
 from fiscal.errors import Problem, SourcePos, UserError
-from fiscal.files.bundled import default_inputs, default_rules
+from fiscal.files.bundled import bundled_folder, default_inputs, default_rules
+from fiscal.files.discover import Found
 from fiscal.report.views import By
 from fiscal.rules.input_checks import projection_problems, year_problems
 from fiscal.rules.input_files import check_inputs
@@ -68,9 +69,13 @@ __all__ = [
     "Validation",
     "agreement",
     "agreements",
+    "bundled_folder",
     "compare",
+    "default_inputs",
+    "default_rules",
     "diff",
     "explain",
+    "find_ruleset",
     "history",
     "load_inputs",
     "load_rules",
@@ -102,6 +107,15 @@ def load_rules(path: PathLike | None = None) -> Ruleset:
 def load_inputs(path: PathLike | None = None) -> Inputs:
     """Load and check an inputs folder (default: the bundled ``examples/korea-2025``)."""
     return _load_inputs(Path(path) if path is not None else default_inputs())
+
+
+def find_ruleset(start: PathLike | None = None) -> Found:
+    """The ruleset folder in or below ``start`` (default: the current folder), the one the
+    command line uses when no ``--rules`` is named; ``found.folder`` is None when there is
+    none. Several below are a UserError naming each (:mod:`fiscal.files.discover`)."""
+    from fiscal.files.discover import find_ruleset as find
+
+    return find(Path(start) if start is not None else None)
 
 
 def _rules(rules: RulesArg) -> Ruleset:
@@ -497,21 +511,25 @@ def plan_import(
     force: bool = False,
 ) -> ImportPlan:
     """Check a filled-in template cell by cell (UserError lists every Sheet!Cell problem)
-    and plan the YAML it becomes. ``force`` allows replacing files git does not have."""
+    and plan the YAML it becomes. ``force`` allows replacing files git does not have.
+
+    ``rules`` and ``inputs`` default to the folders the template was made from (its
+    hidden sheet records them); an import never writes the bundled ruleset or inputs."""
     from fiscal.excel.excel_import import import_workbook
     from fiscal.files.atomic import reads
     from fiscal.files.yaml_update import plan, unsafe
 
     book = Path(workbook)
-    rules_root = Path(rules) if rules is not None else default_rules()
     result = import_workbook(
-        book, rules_root, Path(inputs) if inputs is not None else default_inputs()
+        book,
+        Path(rules) if rules is not None else None,
+        Path(inputs) if inputs is not None else None,
     )
     changes = plan(result.files)
     # An import writes rule or input files by design, but never the workbook it reads, and
     # an inputs import never a rule file (it reads the ruleset for its regions).
     read = reads(
-        rules_root if result.kind == "inputs" else None,
+        result.rules_root if result.kind == "inputs" else None,
         files=[("the workbook being imported", book)],
     )
     return ImportPlan(book, result, changes, [] if force else unsafe(changes), read)

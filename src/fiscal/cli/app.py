@@ -49,6 +49,32 @@ class FiscalGroup(TyperGroup):
                 flag.callback(ctx, flag, args[1])  # typer's: writes the script, then exits
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: Context) -> object:
+        """Run the command; a reader that stops reading (``fiscal project | head -3``) is
+        a success, said nowhere: click would exit 1, and a pipeline under ``set -o
+        pipefail`` would fail for a table that was read as far as wanted."""
+        import errno
+
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if not isinstance(exc, BrokenPipeError) and exc.errno != errno.EPIPE:
+                raise
+            _quiet_closed_pipe()
+            raise typer.Exit(0) from None
+
+
+def _quiet_closed_pipe() -> None:
+    """Point standard output (and error, if closed too) at the null device, so the flush
+    at exit does not fail again with "Exception ignored ... BrokenPipeError"."""
+    import os
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(null, stream.fileno())
+    os.close(null)
+
 
 COMPLETION_FLAGS = ("--show-completion", "--install-completion")
 
@@ -163,15 +189,31 @@ def main() -> None:
             signal.signal(number, handler)
 
 
+def _stdout_is_null() -> bool:
+    """Whether standard output is the null device (rich points it there on a closed pipe)."""
+    import os
+
+    try:
+        here, null = os.fstat(sys.stdout.fileno()), os.stat(os.devnull)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (here.st_dev, here.st_ino) == (null.st_dev, null.st_ino)
+
+
 def _run() -> None:
     _no_color_when_set()
+    null_before = _stdout_is_null()
     try:
         try:
             app(prog_name="fiscal")
-        except SystemExit:
+        except SystemExit as exc:
             # typer turns Ctrl-C into a silent exit 130; say what happened.
             if _INTERRUPTED:
                 raise KeyboardInterrupt from None
+            # rich meets a closed pipe by pointing standard output at the null device and
+            # exiting 1; the reader simply stopped reading (`| head`), which is a success.
+            if exc.code == 1 and not null_before and _stdout_is_null():
+                raise SystemExit(0) from None
             raise
     except UserError as exc:
         from fiscal.cli import render

@@ -71,9 +71,9 @@ def diff(
     are the same, 3 when they changed, 1 on a user error.
 
     Examples: [bold]fiscal diff[/] (HEAD against the working tree) ·
-    [bold]fiscal diff v1 v2 --rules rules/korea --format markdown[/] ·
-    [bold]fiscal diff --rules-as-of 2024-12-31 -o changes.xlsx[/] ·
-    [bold]fiscal diff main HEAD --quiet || echo changed[/]
+    [bold]fiscal diff HEAD~1 HEAD --rules rules/korea --format markdown[/] ·
+    [bold]fiscal diff --rules-as-of 2026-11-23 -o changes.xlsx[/] ·
+    [bold]fiscal diff HEAD~1 HEAD --quiet || echo changed[/]
     """
     from fiscal import api
     from fiscal.cli import render

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from fiscal.cli.options import (
+    BY_HELP,
     BY_VALUES,
     ByOption,
     ForceOption,
@@ -88,7 +89,8 @@ def project(
     """Project every region's budget year by year and write an Excel workbook.
 
     Examples: [bold]fiscal project --from 2025 --to 2030 -o korea.xlsx[/] ·
-    [bold]fiscal project --scenario scenarios/lct-30pct-2027.yaml --by mega-region[/] ·
+    [bold]fiscal project --scenario examples/korea-2025/scenarios/lct-30pct-2027.yaml
+    --by mega-region -o lct30.xlsx[/] ·
     [bold]fiscal project --json -o out.xlsx --force | jq '.summary[0]'[/]
     """
     from fiscal import api
@@ -156,7 +158,7 @@ def compare(
         str,
         typer.Option(
             "--by",
-            help="Compare by region, mega-region or class.",
+            help=f"Compare by: {BY_HELP}.",
             autocompletion=_complete(*BY_VALUES),
         ),
     ] = "region",
@@ -178,8 +180,8 @@ def compare(
     figure; --year chooses (one, a range or all). Under each: the money a pool left
     unallocated and the affordability breaches the scenario adds.
 
-    Examples: [bold]fiscal compare scenarios/lct-30pct-2027.yaml scenarios/lst-rate-22pct.yaml[/] ·
-    [bold]fiscal compare scenarios/*.yaml --by class --json -o compare.xlsx[/]
+    Examples: [bold]fiscal compare examples/korea-2025/scenarios/lct-30pct-2027.yaml[/] ·
+    [bold]fiscal compare examples/korea-2025/scenarios/*.yaml --by class --json -o compare.xlsx[/]
     """
     from fiscal import api
     from fiscal.cli import render
@@ -318,7 +320,7 @@ def sweep(
     """Project many values of one parameter and compare the headline figures.
 
     Examples: [bold]fiscal sweep --param local_consumption_tax.vat_share --range 0.25:0.35:0.01[/] ·
-    [bold]fiscal sweep --param local_shared_tax.rate --values 0.1924,0.2,0.22 --json[/]
+    [bold]fiscal sweep --param local_shared_tax.rate --values 0.1924,0.2,0.22 --json -o rate.xlsx[/]
     """
     from rich.progress import Progress
 
@@ -374,7 +376,14 @@ def sweep(
 
 
 def synth(
-    output: Annotated[Path, typer.Argument(help="Folder to create (rules/ and inputs/ inside).")],
+    output: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to create (rules/ and inputs/ inside). Inside a folder that holds "
+            "a ruleset (a checkout: rules/korea), it is a second ruleset there: commands "
+            "without --rules then ask which; write it beside instead (../national)."
+        ),
+    ],
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
     years: Annotated[int, typer.Option("--years", help="Years from 2025.")] = 30,
     agreement_count: Annotated[
@@ -386,7 +395,15 @@ def synth(
 ) -> None:
     """Write a synthetic national dataset: 243 governments in two tiers, many agreements.
 
-    Example: [bold]fiscal synth national --seed 7 --years 30 --agreements 5000[/]
+    Its rules/ is a ruleset, and commands without --rules use the
+    ruleset found in the current folder. Written inside a checkout,
+    beside rules/korea, every such command there then stops with
+    "2 rulesets in the current folder": pass --rules national/rules
+    --inputs national/inputs (or --rules rules/korea), or write the
+    dataset beside the checkout. The closing line says which applies.
+
+    Examples: [bold]fiscal synth national --seed 7 --years 30[/] ·
+    [bold]fiscal synth ../national[/] (plain commands keep working)
     """
     from fiscal import api
 
@@ -394,6 +411,32 @@ def synth(
         raise typer.BadParameter("expected --years of at least 3 and --agreements of 0 or more")
     api.synthesize(output, seed=seed, years=years, agreements=agreement_count, overwrite=force)
     typer.echo(f"Wrote {output}/rules and {output}/inputs (seed {seed})")
+    typer.echo(_after_synth(output))
+
+
+def _after_synth(output: Path) -> str:
+    """What to run next, and what a command without --rules here does now that
+    ``output/rules`` is a ruleset: a second one below the current folder makes every
+    such command stop, and a user told only "Wrote ..." would meet that unwarned."""
+    from fiscal import api
+    from fiscal.errors import UserError, display_path
+
+    rules, inputs = display_path(output / "rules"), display_path(output / "inputs")
+    then = f"Then: fiscal project --rules {rules} --inputs {inputs} --by consolidated"
+    try:
+        found = api.find_ruleset()
+    except UserError as error:
+        why = error.problems[0].message.split(";")[0]
+        return (
+            f"Commands here without --rules now stop ({why}): name one with --rules, "
+            f"or write the dataset outside this folder. {then}"
+        )
+    if found.folder is not None and found.folder == (output / "rules").resolve():
+        return (
+            f"Commands here without --rules now use {rules} (and, without --inputs, the "
+            f"bundled inputs, which do not fit it). {then}"
+        )
+    return then
 
 
 def agreements(

@@ -10,21 +10,29 @@ import typer
 from fiscal.cli.options import (
     EXIT_OK,
     EXIT_USER_ERROR,
-    InputsOption,
     JsonOption,
     _choice,
     _complete,
     _complete_schema_kind,
     _print_json,
+    rules_or_found,
 )
 from fiscal.errors import UserError
 
 
 def validate(
     rules_dir: Annotated[
-        Path | None, typer.Argument(help="Ruleset folder. Default: the bundled Korean ruleset.")
+        Path | None,
+        typer.Argument(
+            help="Ruleset folder. Default: the ruleset in the current folder (a ruleset.yaml "
+            "here or below), else the bundled Korean ruleset.",
+            callback=rules_or_found,
+        ),
     ] = None,
-    inputs: InputsOption = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option("--inputs", help="An inputs folder to check too. Default: none."),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing when all is well.")
     ] = False,

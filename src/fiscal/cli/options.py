@@ -74,14 +74,79 @@ def _complete_schema_kind(incomplete: str) -> list[str]:
 
 
 BY_VALUES = ("region", "upper", "consolidated", "mega-region", "class")  # = views.BY_CHOICES
+# What each --by value shows; the help lists them all from here (a test holds it to
+# BY_VALUES), so a value added to the views cannot go unlisted.
+BY_MEANINGS = {
+    "region": "each region",
+    "upper": "upper-level governments alone",
+    "consolidated": "each upper-level region with its basic governments",
+    "mega-region": "the 5 poles and 3 special self-governing provinces",
+    "class": "metropolitan cities, provinces, ...",
+}
+BY_HELP = "; ".join(f"{v} ({BY_MEANINGS[v]})" for v in BY_VALUES)
+
+
+def rules_or_found(ctx: typer.Context, value: Path | None) -> Path | None:
+    """The ruleset a command uses: ``value`` if named, else the one in the current folder
+    (:func:`fiscal.files.discover.find_ruleset`), else None for the bundled default.
+
+    Which one is said in one line on standard error, so a table or ``--json`` on
+    standard output stays clean and a CI log shows which rules were compared.
+    """
+    from fiscal import api
+
+    if value is not None:
+        return value
+    if ctx.resilient_parsing:  # shell completion: quietly, and never an error
+        try:
+            return api.find_ruleset().folder
+        except UserError:
+            return None
+    found = api.find_ruleset()
+    ctx.meta[_FOUND] = found.folder
+    _note(found.note())
+    return found.folder
+
+
+def _inputs_here(ctx: typer.Context, value: Path | None) -> Path | None:
+    """``--inputs`` as given; with a ruleset found in the current folder and no ``--inputs``,
+    the bundled example inputs, and a note that says so (a ruleset does not name its
+    inputs, and guessing a folder of YAML would be worse than saying which one is used)."""
+    if value is None and not ctx.resilient_parsing and ctx.meta.get(_FOUND) is not None:
+        from fiscal import api
+        from fiscal.errors import display_path
+
+        if api.bundled_folder(Path(ctx.meta[_FOUND])) is None:
+            bundled = display_path(api.default_inputs())
+            _note(f"No --inputs: using the bundled example inputs {bundled}")
+    return value
+
+
+def _note(line: str) -> None:
+    """One line on standard error, uncoloured and unwrapped."""
+    import sys
+
+    print(line, file=sys.stderr)
+
+
+_FOUND = "fiscal.found_ruleset"
 
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--rules", help="Ruleset folder. Default: the bundled Korean ruleset."),
+    typer.Option(
+        "--rules",
+        help="Ruleset folder. Default: the ruleset in the current folder (a ruleset.yaml "
+        "here or below), else the bundled Korean ruleset.",
+        callback=rules_or_found,
+    ),
 ]
 InputsOption = Annotated[
     Path | None,
-    typer.Option("--inputs", help="Inputs folder. Default: the bundled examples/korea-2025."),
+    typer.Option(
+        "--inputs",
+        help="Inputs folder. Default: the bundled examples/korea-2025.",
+        callback=_inputs_here,
+    ),
 ]
 FromOption = Annotated[
     int | None, typer.Option("--from", help="First year. Default: the inputs' first year.")
@@ -105,7 +170,7 @@ ByOption = Annotated[
     str,
     typer.Option(
         "--by",
-        help="Show figures by region, mega-region or class.",
+        help=f"Show figures by: {BY_HELP}.",
         autocompletion=_complete(*BY_VALUES),
     ),
 ]

@@ -32,11 +32,23 @@ def problems(found: list[Problem], header: str | None = None) -> None:
     for problem in found:
         where, message = escape(str(problem.where)), escape(problem.message)
         out.print(f"[bold]{where}[/]: {message}" if where else message, soft_wrap=True)
-    files = {p.where.file for p in found if p.where.file and not p.where.file.startswith("-")}
+    # Count the places a reader can open: sheets, and files that exist. An option
+    # (--from), an argument (KIND) or a folder that is not there is no file.
+    files = {p.where.file for p in found if p.where.sheet or _on_disk(p.where.file)}
     noun = "problem" if len(found) == 1 else "problems"
     place = "sheet" if found and all(p.where.sheet for p in found) else "file"
     suffix = f" in {len(files)} {place}{'s' if len(files) != 1 else ''}" if files else ""
     out.print(f"[red]{len(found)} {noun}{suffix}.[/]")
+
+
+def _on_disk(place: str) -> bool:
+    """Whether a problem's place is a file or folder that exists."""
+    if not place or place.startswith("-"):
+        return False
+    try:
+        return os.path.exists(place)
+    except (OSError, ValueError):
+        return False
 
 
 @contextmanager

@@ -50,6 +50,7 @@ class ImportResult:
     root: Path
     files: dict[Path, str | None]
     entries: int  # agreements, or series + indicators, in the workbook
+    rules_root: Path | None = None  # the ruleset read (for an inputs import: its regions)
 
 
 @dataclass
@@ -70,11 +71,21 @@ class Meta:
 _ID_KEYS = {"agreement": "an agreement id", "series": "a series id", "indicator": "an indicator id"}
 
 
-def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportResult:
-    """Read and check ``path``; raise UserError with every problem, or return the files."""
+def import_workbook(path: Path, rules: Path | None, inputs: Path | None) -> ImportResult:
+    """Read and check ``path``; raise UserError with every problem, or return the files.
+
+    ``rules`` and ``inputs`` name the folders to use; None: the ones the template was
+    made from (its hidden sheet records them), else the bundled ones, which are read
+    but never written.
+    """
     book = read_book(path)
     meta = template_meta(book)
     problems: list[Problem] = check_meta_ids(meta)
+    rules_root = _folder(meta, "ruleset", rules, book.path, problems)
+    inputs_root = _folder(meta, "inputs", inputs, book.path, problems)
+    if rules_root is None or inputs_root is None:
+        raise UserError(problems)
+    problems += _never_bundled(rules_root if meta.kind == "agreements" else inputs_root, meta)
     tables = read_tables(book, meta.kind, problems, meta)
     problems.extend(hidden_sheets(book, SHEETS[meta.kind]))
     if tables is None:
@@ -85,9 +96,52 @@ def import_workbook(path: Path, rules_root: Path, inputs_root: Path) -> ImportRe
         result = _inputs(tables, meta, rules_root, inputs_root, problems)
     if problems:
         raise UserError(problems)
+    result.rules_root = rules_root
     _confine(result)
     _check_result(result)
     return result
+
+
+_FOLDER_KEYS = {"ruleset": ("rules_folder", "--rules"), "inputs": ("inputs_folder", "--inputs")}
+
+
+def _folder(
+    meta: Meta, what: str, given: Path | None, book: Path, problems: list[Problem]
+) -> Path | None:
+    """The folder named on the command line, else the one the template records, else
+    the bundled one (a template made before templates recorded their folders)."""
+    from fiscal.files.bundled import default_inputs, default_rules
+    from fiscal.files.origin import Origin, resolve
+
+    if given is not None:
+        return given
+    key, option = _FOLDER_KEYS[what]
+    text, base = meta.values.get(key, set()), meta.values.get(f"{key}_relative_to", set())
+    if len(text) != 1 or len(base) != 1:
+        return default_rules() if what == "ruleset" else default_inputs()
+    folder, why = resolve(Origin(next(iter(text)), next(iter(base))), what)
+    if folder is None:
+        problems.append(Problem(SourcePos.of(book), f"{why}; or name the folder with {option}"))
+    return folder
+
+
+def _never_bundled(target: Path, meta: Meta) -> list[Problem]:
+    """An import never writes the ruleset or inputs fiscal ships (in an installed package,
+    a change there would be lost on upgrade and would silently change every projection)."""
+    from fiscal.files.bundled import bundled_folder
+
+    bundled = bundled_folder(target)
+    if bundled is None:
+        return []
+    option = "--rules" if meta.kind == "agreements" else "--inputs"
+    what = "ruleset" if meta.kind == "agreements" else "example inputs"
+    return [
+        Problem(
+            SourcePos.of(bundled),
+            f"is the bundled {what} fiscal ships; an import never writes there. Copy it to "
+            f"a folder of your own and name that folder with {option}",
+        )
+    ]
 
 
 def check_meta_ids(meta: Meta) -> list[Problem]:

@@ -84,6 +84,9 @@ class Template:
     years: dict[str, list[int]] = field(default_factory=dict)
     prefilled: list[tuple[str, str]] = field(default_factory=list)
     source: str = ""
+    # The folders the template was made from (:mod:`fiscal.files.origin`), for the
+    # import to write back into: key, recorded text, base.
+    folders: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def write_template(path: Path, template: Template, created: datetime | None = None) -> None:
@@ -272,6 +275,8 @@ def _meta(book: Any, template: Template) -> None:
         ("source", template.source),
         *template.prefilled,
     ]
+    for key, text, base in template.folders:
+        entries += [(key, text), (f"{key}_relative_to", base)]
     for spec in SHEETS[template.kind]:
         entries.append((f"header:{spec.name}", json.dumps(header_rows(spec), ensure_ascii=False)))
     for r, (key, value) in enumerate(entries):
@@ -496,13 +501,31 @@ def build_template(kind: str, rules_root: Path, inputs_root: Path, prefill: bool
     ruleset = load_ruleset(rules_root)
     if kind == "agreements":
         try:
-            return agreements_template(ruleset, prefill)
+            made = agreements_template(ruleset, prefill)
         except Unrepresentable as exc:
             raise UserError([Problem(SourcePos.of(rules_root / "agreements"), str(exc))]) from None
-    national, indicators, problems = read_input_files(inputs_root)
-    if prefill and problems:
-        raise UserError(problems)
-    return inputs_template(ruleset, national, indicators, prefill)
+    else:
+        national, indicators, problems = read_input_files(inputs_root)
+        if prefill and problems:
+            raise UserError(problems)
+        made = inputs_template(ruleset, national, indicators, prefill)
+    made.folders = folder_records(kind, rules_root, inputs_root)
+    made.source = made.folders[-1][1]  # the folder it writes into, never an absolute path
+    return made
+
+
+def folder_records(kind: str, rules_root: Path, inputs_root: Path) -> list[tuple[str, str, str]]:
+    """The hidden sheet's record of the folders a template was made from: the ruleset
+    (an agreements import writes there; an inputs import reads its regions) and, for
+    inputs, the inputs folder."""
+    from fiscal.files.origin import record
+
+    rules = record(rules_root, "ruleset")
+    found = [("rules_folder", rules.text, rules.base)]
+    if kind == "inputs":
+        inputs = record(inputs_root, "inputs")
+        found.append(("inputs_folder", inputs.text, inputs.base))
+    return found
 
 
 def read_input_files(

@@ -26,3 +26,19 @@ def default_rules() -> Path:
 def default_inputs() -> Path:
     """The bundled 2025 example inputs (``examples/korea-2025``): the default inputs folder."""
     return _bundled("examples", "korea-2025")
+
+
+def bundled_folder(path: Path) -> Path | None:
+    """The bundled folder (ruleset or example inputs) that ``path`` is or lies in, if any.
+
+    What fiscal ships is never a place to write: an import there would change the
+    installed package (or, in a checkout, the examples every user starts from).
+    """
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return None
+    for folder in (default_rules(), default_inputs()):
+        if resolved.is_relative_to(folder.resolve()):
+            return folder
+    return None

@@ -123,6 +123,13 @@ def _message(error: Any, path: tuple[Any, ...]) -> str:
     if kind in ("list_type", "tuple_type"):
         return f"expected a list at {where}, got {_show(got)}"
     if kind in ("string_type",):
+        if isinstance(got, int) and not isinstance(got, bool) and 1000 <= got <= 9999:
+            # YAML reads `2027:` as a number; a mapping keyed by dates (a scenario's
+            # parameter changes) or by ids cannot take it, and "expected text" hid why.
+            return (
+                f"a year as a key ({got}) at {where}, where a date or a name is expected: "
+                f"a change from the start of that year is written {got}-01-01"
+            )
         return f"expected text at {where}, got {_show(got)}"
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))
