@@ -330,6 +330,7 @@ class _Sources(Sequence[SourcePos]):
         self._located: list[Project | SourcePos] = list(located)
 
     def append(self, source: SourcePos) -> None:
+        """Add the source of one more version (from an agreement the reference scheduled)."""
         self._located.append(source)
 
     def __len__(self) -> int:
@@ -500,6 +501,7 @@ def _rates_of(rate_of: RateFor, agreement: Agreement) -> Callable[[str, int], Fr
     """The reference scheduler's view of the rates: one agreement's."""
 
     def rate(path: str, year: int) -> Fraction:
+        """A rate parameter's value in ``year`` (an indexation rate), for this agreement."""
         return rate_of(agreement, path, year)
 
     return rate

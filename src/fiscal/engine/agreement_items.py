@@ -49,6 +49,7 @@ class AgreementFlows:
         self._items: dict[str, _ItemRows] = {}
 
     def add(self, item: str, rows: _ItemRows) -> None:
+        """Record the table rows summed into an agreement item, to list them when asked."""
         self._items[item] = rows
 
     def __contains__(self, item: object) -> bool:
@@ -128,10 +129,12 @@ class _ItemRows:
 
     @cached_property
     def sorted_rows(self) -> IntArray:
+        """The rows grouped cell by cell, in schedule order within a cell."""
         return self.rows[self._order]
 
     @cached_property
     def sorted_cells(self) -> IntArray:
+        """The cell of each of ``sorted_rows`` (ascending)."""
         return self.cells[self._order]
 
 
@@ -185,6 +188,8 @@ class _Cached:
     sums: dict[tuple[Any, ...], _ItemRows] = field(default_factory=dict)
 
     def item_rows(self, wanted: str, years: tuple[int, ...], regions: tuple[str, ...]) -> _ItemRows:
+        """The binding agreements' central inflows or regions' cost shares (``wanted``),
+        summed per region and year; worked out once for each list of years and regions."""
         key = (wanted, years, regions)
         found = self.sums.get(key)
         if found is None:
@@ -240,9 +245,12 @@ class ScheduleCache:
         self._entries: list[_Cached] = []  # most recent last
 
     def clear(self) -> None:
+        """Forget every schedule kept (the next projection computes its own)."""
         self._entries.clear()
 
     def find(self, ruleset: Ruleset) -> _Cached | None:
+        """The schedules kept for agreements and named parameter values equal to the
+        ruleset's, the most recent first; None when there are none."""
         for cached in reversed(self._entries):
             if cached.agreements == ruleset.agreements and cached.fingerprint == _fingerprint(
                 ruleset, cached.named
@@ -251,6 +259,7 @@ class ScheduleCache:
         return None
 
     def keep(self, found: _Cached) -> None:
+        """Keep newly computed schedules, forgetting the oldest once ``size`` are kept."""
         if len(self._entries) >= self.size:
             del self._entries[0]
         self._entries.append(found)
@@ -278,6 +287,9 @@ def _schedules(ctx: Context, cache: ScheduleCache) -> _Cached:
     rate_ref = ruleset.manifest.discount_rate
 
     def discount_rate_of(agreement: Agreement) -> Fraction:
+        """The rate an agreement's present values are discounted at: the ruleset's
+        discount rate in force in the year it was signed (or its first project's first
+        year, if unsigned); 0 when the ruleset names none."""
         if not rate_ref:
             return Fraction(0)
         signed = agreement.signed

@@ -243,6 +243,7 @@ class AgreementSchedule:
 
     @cached_property
     def projects(self) -> list[ProjectSchedule]:
+        """Each project's schedule, in the agreement's order."""
         figures = self.figures
         first, stop = figures.project_start[self.index : self.index + 2].tolist()
         return [
@@ -270,6 +271,7 @@ class AgreementSchedule:
 
     @property
     def flows(self) -> list[Flow]:
+        """Every project's flows, project after project, as :class:`Flow` records."""
         return [f for p in self.projects for f in p.flows]
 
     def flow_rows(self) -> Iterator[FlowRow]:

@@ -19,6 +19,14 @@ from fiscal.engine.money import Int64Array
 
 @dataclass(frozen=True)
 class Grouping:
+    """Which regions are summed into each group of a view (a mega-region, a class, ...).
+
+    - ``by``: the kind of grouping (region, upper, consolidated, mega-region, class).
+    - ``ids``: each group's id, in the order of the membership rows.
+    - ``labels_en``, ``labels_ko``: each group's name in English and Korean.
+    - ``membership``: groups x regions, 1 where the region belongs to the group.
+    """
+
     by: str  # region | mega-region | class
     ids: list[str]
     labels_en: list[str]

@@ -58,14 +58,25 @@ class Owner(Protocol):
     """Whatever asks for a parameter: a rule or an agreement (named in errors and traces)."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """The rule's or agreement's id, as problems and the Parameters sheet name it."""
+        ...
 
     @property
-    def source(self) -> SourcePos: ...
+    def source(self) -> SourcePos:
+        """Where the rule or agreement is written (file:line), for its problems."""
+        ...
 
 
 @dataclass(frozen=True)
 class ManifestOwner:
+    """A block of ``ruleset.yaml`` that asks for parameters itself, standing as their owner.
+
+    - ``id``: the block's name, as problems and traces give it (``affordability``,
+      ``measures``).
+    - ``source``: where ``ruleset.yaml`` is written.
+    """
+
     id: str
     source: SourcePos
 
@@ -81,6 +92,8 @@ class Context:
         self.uses: dict[tuple[str, int], ParameterUse] = {}
 
     def value(self, ref_text: str, rule: Owner, year: int) -> ParameterValue | None:
+        """The value of a parameter in force on 1 January of ``year``, recorded as used by
+        ``rule``; None, with a problem naming the rule, when no value is in force yet."""
         ref = self.ruleset.resolve(ref_text)
         assert ref is not None, "references are checked when the ruleset loads"
         value = ref.parameter.in_force(year)
@@ -102,6 +115,8 @@ class Context:
         return value
 
     def scalar(self, ref_text: str, rule: Owner) -> list[Fraction]:
+        """A one-number parameter (or one part of a split) for each projection year,
+        exactly; 0 in a year with no value in force, whose problem is recorded."""
         ref = self.ruleset.resolve(ref_text)
         assert ref is not None
         out = []
@@ -153,6 +168,8 @@ class Context:
         return RateGrid(tuple(distinct), index)
 
     def national(self, series: str, rule: Owner) -> Int64Array:
+        """A national input series (``national.<name>``) in won, one figure per projection
+        year; zeros, with a problem naming the rule, when the inputs lack it."""
         array, problem = national_array(self.inputs, series.removeprefix("national."), self.years)
         if array is None:
             self.problems.append(Problem(rule.source, f"rule {rule.id!r}: {problem}"))
@@ -160,6 +177,8 @@ class Context:
         return array
 
     def regional(self, indicator: str, where: SourcePos, who: str) -> Int64Array:
+        """An input indicator for every region and projection year (regions x years);
+        zeros, with a problem at ``where`` naming ``who``, when the inputs lack it."""
         array, problem = regional_array(self.inputs, indicator, self.ruleset.region_ids, self.years)
         if array is None:
             self.problems.append(Problem(where, f"{who}: {problem}"))
@@ -168,6 +187,8 @@ class Context:
 
 
 def part_of(ref: ParameterRef, value: ParameterValue) -> Fraction:
+    """The number a reference means in a value, exactly: the named part of a split (as in
+    ``local_shared_tax.split.ordinary``) or else the value itself."""
     raw = value.value
     if isinstance(raw, dict):
         assert ref.part is not None

@@ -23,6 +23,16 @@ from fiscal.engine.money import BoolArray, FloatArray, Int64Array, apportion
 
 @dataclass(frozen=True)
 class Equalisation:
+    """The equalisation grants (보통교부세) of one pool, and how they were reached.
+
+    - ``grants``: each region's grant, whole won, regions x years.
+    - ``gaps``: 기준재정수요액 less 기준재정수입액, regions x years; negative for a
+      region whose counted revenue exceeds its need (it receives nothing).
+    - ``adjustment_rate``: 조정률 each year, pool / total positive gap, at most 1.
+    - ``unallocated``: each year, the part of the pool larger than all the gaps.
+    - ``rate_undefined``: the years in which no region has a gap (their rate holds 0.0).
+    """
+
     grants: Int64Array  # regions x years
     gaps: Int64Array  # regions x years, may be negative
     adjustment_rate: FloatArray  # years; pool / total positive gap, at most 1
@@ -31,6 +41,11 @@ class Equalisation:
 
 
 def equalise(pools: Int64Array, need: Int64Array, revenue_counted: Int64Array) -> Equalisation:
+    """Divide each year's pool among the regions by their fiscal gaps, never past a gap.
+
+    ``pools`` is per year; ``need`` (기준재정수요액) and ``revenue_counted``
+    (기준재정수입액) are regions x years, in won.
+    """
     gaps = need - revenue_counted
     positive = np.maximum(gaps, 0)
     total_gap = positive.sum(axis=0)

@@ -53,7 +53,14 @@ class Headline:
 def headline(
     amounts: dict[str, Int64Array], categories: dict[str, Category], shape: tuple[int, int]
 ) -> Headline:
+    """Total each region's items by category and work out 재정자립도 and 재정자주도.
+
+    ``categories`` names each item's category; ``shape`` is (regions, years), for the
+    categories no item falls in.
+    """
+
     def total(category: Category) -> Int64Array:
+        """The sum, regions x years, of the items of one category (zero if none)."""
         out = np.zeros(shape, dtype=np.int64)
         for item, values in amounts.items():
             if categories[item] is category:

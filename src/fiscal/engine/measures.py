@@ -33,6 +33,22 @@ from fiscal.engine.money import BoolArray, FloatArray, Int64Array
 
 @dataclass(frozen=True)
 class NationalMeasures:
+    """How decentralised the country is each year: the tax split and the disparity.
+
+    - ``national_tax``: national taxes net of the local shares carved out of them, years.
+    - ``local_tax``: all regions' local taxes, years.
+    - ``local_tax_share``: local / (national + local) taxes; the national:local ratio is
+      (1 - share) : share.
+    - ``cv_before_transfers``: coefficient of variation of per-capita own-source revenue.
+    - ``cv_after_transfers``: the same, of own-source revenue plus general grants.
+    - ``share_undefined``: years with no positive total of taxes, or a negative part.
+    - ``population_missing``: regions x years with no population, left out of the CVs.
+    - ``cv_before_undefined``, ``cv_after_undefined``: years with no region left, or a
+      mean that is not positive.
+
+    Undefined figures hold 0.0.
+    """
+
     national_tax: Int64Array  # years; net of the local shares carved out of it
     local_tax: Int64Array  # years
     local_tax_share: FloatArray  # years

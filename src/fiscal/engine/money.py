@@ -167,9 +167,11 @@ class RateGrid:
         return cls(tuple(distinct), np.asarray(index, dtype=np.intp).reshape(shape))
 
     def at(self, region: int, year: int) -> Fraction:
+        """The exact rate of one region (row index) in one year (column index)."""
         return self.values[int(self.index[region, year])]
 
     def floats(self) -> FloatArray:
+        """The rates as floats, regions x years, for display (never for money)."""
         table = np.asarray([float(v) for v in self.values] or [0.0])
         result: FloatArray = table[self.index]
         return result

@@ -56,6 +56,27 @@ class PoolTrace:
 
 @dataclass
 class Projection:
+    """Every region's budget, item by item and year by year, and what made each figure.
+
+    - ``scenario``: the scenario projected (``baseline`` without one).
+    - ``years``: the projection years, in order (the columns of every array).
+    - ``regions``: the ruleset's regions, in order (the rows of every array).
+    - ``categories``: each budget item's category (own-source, general grant, ...).
+    - ``amounts``: each budget item in whole won, regions x years.
+    - ``traces``: what made each item: its rule or input, file:line and formula.
+    - ``pools``: each national pool (e.g. 지방소비세, 보통교부세): base x share, and how
+      much of it reached the regions.
+    - ``parameter_uses``: every parameter value used, with its years and rules.
+    - ``headline``: totals by category, 재정자립도 and 재정자주도 per region and year.
+    - ``agreements``: each agreement's schedule: who pays what (국비, 지방비, private)
+      in each year of each project.
+    - ``agreement_flows``: the agreement flows summed into each cell of the agreement
+      items.
+    - ``affordability``: the region-years whose obligations pass the ruleset's limit
+      share of own-source revenue (None: the ruleset sets no limit).
+    - ``measures``: the national measures of decentralisation (None: not asked for).
+    """
+
     scenario: str
     years: list[int]
     regions: list[Region]
@@ -72,6 +93,7 @@ class Projection:
 
     @property
     def region_ids(self) -> list[str]:
+        """The regions' ids, in row order."""
         return [r.id for r in self.regions]
 
 
