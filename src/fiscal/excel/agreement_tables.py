@@ -334,6 +334,8 @@ def _read_projects(table: Table, builds: _Builds, problems: list[Problem]) -> No
         assert isinstance(project_id, str)
 
         def present(key: str, row: Row = row) -> bool:
+            """Whether this row's cell ``key`` was filled in: it holds a value, or one that
+            could not be read (reported where it is)."""
             # An unreadable cell is reported where it is; it is not also "missing".
             return row.value(key) is not None or not row.cells[key].usable
 

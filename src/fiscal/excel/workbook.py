@@ -87,12 +87,14 @@ class _Formats:
 
     @property
     def million(self) -> Any:
+        """The format of money shown in millions of won (made the first time it is used)."""
         if self._million is None:
             self._million = self._book.add_format({"num_format": MONEY_FORMATS["million"]})
         return self._million
 
     @property
     def total_million(self) -> Any:
+        """The same for a total row: bold, with a rule above (made when first used)."""
         if self._total_million is None:
             self._total_million = self._book.add_format(
                 {"bold": True, "num_format": MONEY_FORMATS["million"], "top": 1}

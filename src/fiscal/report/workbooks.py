@@ -77,6 +77,8 @@ def projection_book(
     names = PortableNames(ruleset.root, Path(provenance.inputs_path or ruleset.root))
 
     def travels(table: Table, *columns: str) -> Table:
+        """``table`` with the file:line in ``columns`` (default ``source``) named from the
+        rules and inputs folders, so the workbook reads the same wherever it is opened."""
         rows = table.rows
         for column in columns or ("source",):
             rows = portable_sources(names, rows, table.column(column))
@@ -498,6 +500,7 @@ def _compare_sheet(comparisons: list[Compared], table: Table) -> Sheet:
     first = comparisons[0]
 
     def change(c: Compared, u: int) -> int:
+        """A unit's total revenue in the last year under the scenario less the baseline."""
         return int(c.scenario.headline.total_revenue[u, last]) - int(
             c.baseline.headline.total_revenue[u, last]
         )

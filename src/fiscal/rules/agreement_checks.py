@@ -59,6 +59,8 @@ def check_agreement(
     meant: dict[str, str] = {}
 
     def misspelt(party_id: str, names: Names) -> str:
+        """The message for an unknown party; a single near id that is not itself a party is
+        noted as the one meant, so its shares are not also reported as "not a party"."""
         near = names.suggestions(party_id)
         if len(near) == 1 and near[0].id not in party_ids:
             meant[near[0].id] = party_id

@@ -77,6 +77,7 @@ class Names:
 
     @property
     def ids(self) -> list[str]:
+        """The ids of everything known, in order."""
         return [k.id for k in self.known]
 
     def candidates(self, text: str) -> list[Known]:
@@ -177,6 +178,7 @@ def item_names(ruleset: Ruleset) -> Names:
 
 
 def ministry_names(ruleset: Ruleset) -> Names:
+    """Every central ministry (부처) by id and by its English and Korean names."""
     return Names("ministry", (Known(m.id, m.name.en, m.name.ko) for m in ruleset.ministries))
 
 
@@ -186,18 +188,22 @@ def party_names(ruleset: Ruleset) -> Names:
 
 
 def status_names(statuses: Iterable[str]) -> Names:
+    """Agreement statuses (signed, 체결, ...) by their English and Korean words."""
     return Names("status", (Known(s, s, STATUS_KO.get(s)) for s in statuses))
 
 
 def kind_names(kinds: Iterable[str]) -> Names:
+    """Party kinds (ministry 부처, region 지자체, private 민간) by English and Korean."""
     return Names("kind", (Known(k, k, KIND_KO.get(k)) for k in kinds))
 
 
 def parameter_names(ruleset: Ruleset) -> Names:
+    """Every parameter of the ruleset by its path (e.g. ``local_shared_tax.rate``)."""
     return Names("parameter", (Known(p) for p in ruleset.parameters))
 
 
 def agreement_names(ruleset: Ruleset) -> Names:
+    """Every agreement by its id and its title."""
     return Names("agreement", (Known(a.id, a.title) for a in ruleset.agreements))
 
 

@@ -288,6 +288,7 @@ def _without(doc: YamlDoc, spoilt: set[tuple[Any, ...]]) -> YamlDoc:
     positions: dict[Any, tuple[int, int]] = {}
 
     def keep(node: Any, old: tuple[Any, ...], new: tuple[Any, ...]) -> Any:
+        """``node`` (at ``old``) without its spoilt parts, its line kept under ``new``."""
         if old in doc.positions:
             positions[new] = doc.positions[old]
         if isinstance(node, dict):
