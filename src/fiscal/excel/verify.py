@@ -189,6 +189,12 @@ def verify(workbook: Path, rules: Path | None = None, inputs: Path | None = None
     rules_root = (rules or rules_path).resolve()
     inputs_recorded = resolve_location(recorded.require("inputs path", workbook), here)
     inputs_root = (inputs or inputs_recorded).resolve()
+    _check_found(
+        recorded,
+        here,
+        rules_path if rules is None else None,
+        inputs_recorded if inputs is None else None,
+    )
     scenario_file = recorded.get("scenario file")
     scenario = resolve_location(scenario_file, here).resolve() if scenario_file else None
     with contextlib.ExitStack() as stack:
@@ -277,6 +283,30 @@ def _rules_path(recorded: Recorded, workbook: Path, here: Path) -> tuple[Path, d
             [Problem(recorded.at("rules path"), "cannot tell which day's rules this was")]
         )
     return resolve_location(text, here), None
+
+
+def _check_found(recorded: Recorded, here: Path, rules: Path | None, inputs: Path | None) -> None:
+    """A user error when a folder recorded relative to the workbook is not there: the
+    workbook was moved without it (every file "gone" would hide that), and --rules or
+    --inputs names where it is now. An absolute path (an older workbook) whose folder is
+    gone is left to the file check, which names each file."""
+    problems = []
+    for key, option, folder in (
+        ("rules path", "--rules", rules),
+        ("inputs path", "--inputs", inputs),
+    ):
+        text = (recorded.get(key) or "").partition(AS_COMMITTED)[0]
+        if folder is None or folder.is_dir() or Path(text).is_absolute():
+            continue
+        problems.append(
+            Problem(
+                recorded.at(key),
+                f"the {key.split()[0]} folder {text!r} is not there from the workbook's "
+                f"folder {here}: the workbook was moved without it; name it with {option}",
+            )
+        )
+    if problems:
+        raise UserError(problems)
 
 
 # --- files ------------------------------------------------------------------------------------

@@ -122,7 +122,6 @@ class Provenance:
             path, marker, day = recorded.partition(AS_COMMITTED)
             return portable_location(Path(path), folder) + (marker + day if marker else "")
 
-        repository = self.rules_git.repository
         return [
             ("fiscal version", self.fiscal_version),
             ("command line", self.command_line),
@@ -132,13 +131,24 @@ class Provenance:
             ("years", f"{self.years[0]}-{self.years[1]}"),
             ("rules path", located(self.rules_path)),
             ("rules git commit", self.rules_git.describe()),
-            ("rules git repository", located(repository) if repository else ""),
+            ("rules git repository", _repository_row(self, located)),
             ("rules tree dirty", "yes" if self.rules_git.dirty else "no"),
             ("inputs path", located(self.inputs_path)),
             ("inputs git commit", self.inputs_git.describe()),
             ("inputs tree dirty", "yes" if self.inputs_git.dirty else "no"),
             *self.options.items(),
         ]
+
+
+def _repository_row(provenance: Provenance, located: Callable[[str], str]) -> str:
+    """The rules' git repository as the sheet shows it. For the bundled rules of a
+    checkout that is fiscal's own repository: said so, not where it was cloned."""
+    repository = provenance.rules_git.repository
+    if not repository:
+        return ""
+    if located(provenance.rules_path).startswith(BUNDLED):
+        return BUNDLED + "the fiscal source repository"
+    return located(repository)
 
 
 def run_time(stamp: bool) -> str:
