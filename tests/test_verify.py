@@ -51,6 +51,13 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
     return Made(repo, rules, inputs, book)
 
 
+def beside(made: Made, tmp_path: Path, name: str) -> Path:
+    """Where a hand-edited copy is saved: beside the workbook it was made from. Its
+    Provenance sheet names the rules and inputs from its own folder (``../rules``), so
+    it is verified from there; a copy taken elsewhere alone needs --rules and --inputs."""
+    return made.book.parent / f"{tmp_path.name}-{name}"
+
+
 def edited(source: Path, target: Path, sheet: str, cell: str, value: object) -> Path:
     book = openpyxl.load_workbook(source)
     book[sheet][cell] = value
@@ -78,7 +85,7 @@ def test_a_ledger_figure_typed_over_is_named_by_its_cell_and_row(
     made: Made, tmp_path: Path
 ) -> None:
     row = ledger_row(made.book, "busan", 2027, "local_consumption_tax")
-    book = edited(made.book, tmp_path / "typed.xlsx", "Ledger", f"E{row}", 1_000_000)
+    book = edited(made.book, beside(made, tmp_path, "typed.xlsx"), "Ledger", f"E{row}", 1_000_000)
     done = run_fiscal("verify", book, cwd=tmp_path)
     assert done.returncode == 4, done.stdout + done.stderr
     assert f"Ledger!E{row}: edited by hand: the workbook has 1,000,000, recomputed " in done.stdout
@@ -88,7 +95,7 @@ def test_a_ledger_figure_typed_over_is_named_by_its_cell_and_row(
 
 
 def test_an_edit_on_any_sheet_is_found_and_json_lists_it(made: Made, tmp_path: Path) -> None:
-    book = edited(made.book, tmp_path / "summary.xlsx", "Consolidated", "F3", 7)
+    book = edited(made.book, beside(made, tmp_path, "summary.xlsx"), "Consolidated", "F3", 7)
     done = run_fiscal("verify", book, "--json", cwd=tmp_path)
     assert done.returncode == 4
     found = json.loads(done.stdout)
@@ -102,7 +109,7 @@ def test_a_rule_changed_since_is_named_and_a_hand_edit_is_still_told_apart(
     made: Made, tmp_path: Path
 ) -> None:
     row = ledger_row(made.book, "seoul", 2025, "local_tax")
-    book = edited(made.book, tmp_path / "both.xlsx", "Ledger", f"E{row}", 42)
+    book = edited(made.book, beside(made, tmp_path, "both.xlsx"), "Ledger", f"E{row}", 42)
     vat = made.rules / VAT
     before = vat.read_text(encoding="utf-8")
     vat.write_text(before.replace("{value: 0.253,", "{value: 0.26,"), encoding="utf-8")
@@ -238,7 +245,7 @@ def test_a_money_cell_shown_with_another_number_format_is_found(
     _, address = money_cell(made.book)
     book = openpyxl.load_workbook(made.book)
     book["Ledger"][address].number_format = number_format
-    changed = tmp_path / "format.xlsx"
+    changed = beside(made, tmp_path, "format.xlsx")
     book.save(changed)
     done = run_fiscal("verify", changed, cwd=tmp_path)
     assert done.returncode == 4, done.stdout + done.stderr
@@ -254,7 +261,7 @@ def test_a_formula_that_kept_the_cached_value_is_found(made: Made, tmp_path: Pat
     part = part_of(made.book, "Ledger")
     changed = repacked(
         made.book,
-        tmp_path / "formula.xlsx",
+        beside(made, tmp_path, "formula.xlsx"),
         lambda name, data: data.replace(xml.encode(), formula.encode()) if name == part else data,
     )
     done = run_fiscal("verify", changed, "--json", cwd=tmp_path)
@@ -350,7 +357,7 @@ def test_a_device_is_refused_before_it_is_read(tmp_path: Path) -> None:
 def test_a_very_hidden_sheet_added_or_a_sheet_hidden_is_named(made: Made, tmp_path: Path) -> None:
     changed = repacked(
         made.book,
-        tmp_path / "hidden.xlsx",
+        beside(made, tmp_path, "hidden.xlsx"),
         lambda name, data: (
             data.replace(b'<sheet name="Pools"', b'<sheet state="veryHidden" name="Pools"')
             if name == "xl/workbook.xml"

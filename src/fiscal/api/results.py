@@ -94,11 +94,13 @@ def _provenance(
     *,
     stamp_time: bool = False,
     options: dict[str, str] | None = None,
+    written_in: Path | None = None,
 ) -> Provenance:
     """What made a workbook: every rule, input and scenario file's hash, git state, command.
 
     The time of the run only with ``stamp_time`` (so two runs write the same bytes);
-    ``options`` are recorded for ``fiscal verify`` to make the workbook again."""
+    ``options`` are recorded for ``fiscal verify`` to make the workbook again; folders
+    and scenario files are named relative to ``written_in``, the workbook's folder."""
     rules_root = as_of.folder if as_of is not None else rules.root
     recorded = dict(options or {})
     if as_of is not None:
@@ -117,6 +119,7 @@ def _provenance(
         # What the loader read; a snapshot (as_of) is hashed from its own folder.
         rule_hashes=rules.hashes if as_of is None else None,
         input_hashes=inputs.hashes,
+        written_in=written_in,
     )
     if argv is None:
         made = dataclasses.replace(made, command_line=API_COMMAND_LINE)
@@ -214,8 +217,12 @@ class ProjectionResult:
         as_of: AsOf | None = None,
         by: By | str = "region",
         stamp_time: bool = False,
+        written_in: Path | None = None,
     ) -> Provenance:
-        """What made this projection: rule and input file hashes, git state, command, scenario."""
+        """What made this projection: rule and input file hashes, git state, command, scenario.
+
+        Folders and the scenario file are named relative to ``written_in`` (the folder of
+        the workbook that will record them; default: the current folder)."""
         return _provenance(
             self.rules,
             self.inputs,
@@ -226,6 +233,7 @@ class ProjectionResult:
             as_of,
             stamp_time=stamp_time,
             options={"by": str(by)},
+            written_in=written_in,
         )
 
     def write(
@@ -252,7 +260,9 @@ class ProjectionResult:
 
         target = Path(path)
         shown = self.view(by)
-        provenance = self.provenance(argv=argv, as_of=as_of, by=by, stamp_time=stamp_time)
+        provenance = self.provenance(
+            argv=argv, as_of=as_of, by=by, stamp_time=stamp_time, written_in=target.parent
+        )
         read = reads(self.rules.root, self.inputs.root, [("the scenario file", self.scenario_file)])
         if as_of is not None:  # the rules were read from git into a copy; guard the original
             read.append(Read("the ruleset folder", as_of.repository / as_of.path))
@@ -332,6 +342,7 @@ class ComparisonResult:
             argv,
             stamp_time=stamp_time,
             options={"by": str(self.by)},
+            written_in=Path(path).parent,
         )
         target = Path(path)
         book = comparison_book(self.compared, provenance)
@@ -412,6 +423,7 @@ class SweepResult:
             [self.scenario_file] if self.scenario_file is not None else [],
             argv,
             stamp_time=stamp_time,
+            written_in=Path(path).parent,
         )
         target = Path(path)
         book = sweep_book(self.parameter, self.regions, self.points, provenance)

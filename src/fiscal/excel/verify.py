@@ -2,14 +2,17 @@
 
 A workbook records on its Provenance sheet what made it: the rules and inputs folders,
 the SHA-256 of every file read, their git commits, the scenario file, the years and the
-options of the run, and the folder it was run from. Because fiscal's workbooks are
-reproducible, verifying is making the workbook again and comparing:
+options of the run. The folders and the scenario file are named relative to the
+workbook's own folder (or as fiscal's bundled data), so they are found from there: a
+project folder copied elsewhere with its workbook verifies as it did. A workbook written
+before paths travelled records absolute paths, which are used as they are. Because
+fiscal's workbooks are reproducible, verifying is making the workbook again and comparing:
 
 1. every recorded file is hashed again; a file whose hash no longer matches, that is
    gone, or that is new in the folder is named;
-2. the projection is recomputed from the files (in the recorded working folder, so
-   every ``file:line`` is written as it was) and the workbook is written again in
-   memory of a temporary folder;
+2. the projection is recomputed from the files and the workbook is written again in a
+   temporary folder (its ``file:line`` texts are named from the folder of the rules and
+   inputs, so the folder verify runs in does not change them);
 3. every cell of every sheet but Provenance is compared with the workbook as it is —
    every Ledger figure included. A difference is named by ``Sheet!Cell``.
 
@@ -24,9 +27,7 @@ The engine is pure; this module is shell: it reads files, git and workbooks.
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,7 +45,7 @@ from fiscal.excel.cell_compare import (
     seen_differently,
 )
 from fiscal.excel.xlsx_reader import Book, Limits, read_book
-from fiscal.report.provenance import FileHash, sha256_file
+from fiscal.report.provenance import AS_COMMITTED, FileHash, resolve_location, sha256_file
 from fiscal.version import __version__
 
 # Workbooks fiscal writes reach tens of MB at national scale over decades: the benchmark's
@@ -182,18 +183,21 @@ def verify(workbook: Path, rules: Path | None = None, inputs: Path | None = None
         result.notes.append(
             f"the workbook was written by fiscal {version}; this is fiscal {__version__}"
         )
-    rules_path, as_of = _rules_path(recorded, workbook)
+    # Recorded paths are relative to the workbook's own folder, wherever it is now.
+    here = workbook.resolve().parent
+    rules_path, as_of = _rules_path(recorded, workbook, here)
     rules_root = (rules or rules_path).resolve()
-    inputs_root = (inputs or Path(recorded.require("inputs path", workbook))).resolve()
-    folder = recorded.get("working folder")
-    if folder and not Path(folder).is_dir():
-        result.notes.append(
-            f"the folder the workbook was made in ({folder}) is gone: file:line texts are "
-            "written from here and may differ"
-        )
+    inputs_recorded = resolve_location(recorded.require("inputs path", workbook), here)
+    inputs_root = (inputs or inputs_recorded).resolve()
+    _check_found(
+        recorded,
+        here,
+        rules_path if rules is None else None,
+        inputs_recorded if inputs is None else None,
+    )
     scenario_file = recorded.get("scenario file")
-    scenario = Path(scenario_file) if scenario_file else None
-    with _in_folder(recorded.get("working folder")), contextlib.ExitStack() as stack:
+    scenario = resolve_location(scenario_file, here).resolve() if scenario_file else None
+    with contextlib.ExitStack() as stack:
         if as_of is not None:
             from fiscal.history.versions import rules_as_of
 
@@ -203,7 +207,7 @@ def verify(workbook: Path, rules: Path | None = None, inputs: Path | None = None
             committed = None
             hashed_rules = rules_root
         result.files = _file_changes(recorded, hashed_rules, inputs_root, scenario)
-        rewrite = _rewriter(recorded, rules, rules_root, inputs, inputs_root)
+        rewrite = _rewriter(recorded, here, rules, rules_root, inputs, inputs_root)
         try:
             expected = _recompute(
                 recorded, rules_root, inputs_root, scenario, committed, workbook, stack
@@ -263,35 +267,46 @@ def read_provenance(book: Book) -> Recorded:
     return Recorded(values, rows, files)
 
 
-def _rules_path(recorded: Recorded, workbook: Path) -> tuple[Path, date | None]:
+def _rules_path(recorded: Recorded, workbook: Path, here: Path) -> tuple[Path, date | None]:
+    """The recorded rules folder (found from ``here``, the workbook's folder) and, for
+    rules read from git as of a day, that day."""
     text = recorded.require("rules path", workbook)
     day = recorded.get("rules as of")
-    path, marker, _ = text.partition(" as committed on ")
+    path, marker, _ = text.partition(AS_COMMITTED)
     if marker and day:
         try:
-            return Path(path), date.fromisoformat(day)
+            return resolve_location(path, here), date.fromisoformat(day)
         except ValueError:
             pass
     if marker:
         raise UserError(
             [Problem(recorded.at("rules path"), "cannot tell which day's rules this was")]
         )
-    return Path(text), None
+    return resolve_location(text, here), None
 
 
-@contextlib.contextmanager
-def _in_folder(folder: str | None) -> Iterator[None]:
-    """Run in the folder the workbook was made in, so every file:line reads the same."""
-    before = Path.cwd()
-    target = Path(folder) if folder else None
-    if target is None or not target.is_dir():
-        yield
-        return
-    os.chdir(target)
-    try:
-        yield
-    finally:
-        os.chdir(before)
+def _check_found(recorded: Recorded, here: Path, rules: Path | None, inputs: Path | None) -> None:
+    """A user error when a folder recorded relative to the workbook is not there: the
+    workbook was moved without it (every file "gone" would hide that), and --rules or
+    --inputs names where it is now. An absolute path (an older workbook) whose folder is
+    gone is left to the file check, which names each file."""
+    problems = []
+    for key, option, folder in (
+        ("rules path", "--rules", rules),
+        ("inputs path", "--inputs", inputs),
+    ):
+        text = (recorded.get(key) or "").partition(AS_COMMITTED)[0]
+        if folder is None or folder.is_dir() or Path(text).is_absolute():
+            continue
+        problems.append(
+            Problem(
+                recorded.at(key),
+                f"the {key.split()[0]} folder {text!r} is not there from the workbook's "
+                f"folder {here}: the workbook was moved without it; name it with {option}",
+            )
+        )
+    if problems:
+        raise UserError(problems)
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -481,6 +496,7 @@ def _rewrite_workbook(
 
 def _rewriter(
     recorded: Recorded,
+    here: Path,
     rules: Path | None,
     rules_root: Path,
     inputs: Path | None,
@@ -494,15 +510,16 @@ def _rewriter(
     renamed (``inputs`` read as ``in``), the new name's prefix is turned into the old."""
     from fiscal.report.provenance import PortableNames
 
-    old_rules = (recorded.get("rules path") or "").partition(" as committed on ")[0]
+    old_rules = (recorded.get("rules path") or "").partition(AS_COMMITTED)[0]
     old_inputs = recorded.get("inputs path") or ""
     if (rules is None and inputs is None) or not old_rules or not old_inputs:
         return []
+    then_rules, then_inputs = resolve_location(old_rules, here), resolve_location(old_inputs, here)
     now = PortableNames(rules_root, inputs_root)
-    then = PortableNames(Path(old_rules), Path(old_inputs))
+    then = PortableNames(then_rules, then_inputs)
     pairs: list[tuple[str, str]] = []
-    for root, old in ((rules_root, old_rules), (inputs_root, old_inputs)):
-        new_name, old_name = now(str(root)), then(old)
+    for root, old in ((rules_root, then_rules), (inputs_root, then_inputs)):
+        new_name, old_name = now(str(root)), then(str(old))
         if new_name != old_name:
             pairs.append((new_name + "/", old_name + "/"))
     return pairs

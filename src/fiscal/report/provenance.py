@@ -6,6 +6,13 @@ same bytes. So the time of a run is recorded only when asked (``--stamp-time``);
 otherwise the Provenance sheet says so and the document's timestamp is a fixed date.
 The options a run was made with (``--by``, the scenario file, ``--rules-as-of``) are
 recorded too, so that ``fiscal verify`` can make the workbook again and compare.
+
+Every folder and file the sheet names travels with the workbook: it is written relative
+to the folder the workbook is written in (``../rules/korea``), or as
+``bundled: rules/korea`` for fiscal's own bundled data, never as an absolute path that
+would show a user's home or site-packages. ``fiscal verify`` reads them back from the
+workbook's own folder (:func:`resolve_location`), so a project folder copied elsewhere
+with its workbook still verifies.
 """
 
 from __future__ import annotations
@@ -19,13 +26,18 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from fiscal.files.bundled import default_inputs, default_rules
 from fiscal.files.git import git_output
 from fiscal.report.table import FIXED_TIME, Cell
 from fiscal.version import __version__
 
 NOT_STAMPED = "not stamped (use --stamp-time)"
+# How the Provenance sheet names fiscal's own rules and example inputs, wherever installed.
+BUNDLED = "bundled: "
+# A ruleset read from git as of a day (``fiscal project --rules-as-of``) is so recorded.
+AS_COMMITTED = " as committed on "
 
 
 @dataclass(frozen=True)
@@ -33,7 +45,8 @@ class FileHash:
     """One file a run read, by content.
 
     - ``role``: ``rules``, ``inputs`` or ``scenario``.
-    - ``path``: relative to its rules or inputs folder (a scenario file: as given).
+    - ``path``: relative to its rules or inputs folder (a scenario file: relative to the
+      workbook's folder, as :func:`portable_location` writes it).
     - ``sha256``: of the bytes the run loaded, so ``fiscal verify`` can tell an edit since.
     """
 
@@ -76,6 +89,9 @@ class Provenance:
     - ``years``: first and last projection year.
     - ``files``: every file read, with its SHA-256.
     - ``options``: further settings, as the run was asked for them.
+    - ``written_in``: the folder the output is written in. The sheet names the rules and
+      inputs folders and the git repository relative to it (:func:`portable_location`);
+      the fields keep the paths as read, which name each file:line while writing.
     """
 
     fiscal_version: str
@@ -90,6 +106,7 @@ class Provenance:
     years: tuple[int, int]
     files: list[FileHash] = field(default_factory=list)
     options: dict[str, str] = field(default_factory=dict)  # as the run was asked for
+    written_in: Path | None = None  # None: the current folder
 
     @property
     def created(self) -> datetime:
@@ -97,7 +114,14 @@ class Provenance:
         return document_time(self.run_time)
 
     def rows(self) -> list[tuple[str, str]]:
-        """Key-value pairs in the order a reader wants them."""
+        """Key-value pairs in the order a reader wants them, every path portable."""
+        folder = self.written_in if self.written_in is not None else Path.cwd()
+
+        def located(recorded: str) -> str:
+            """A folder as the sheet shows it; a day's rules keep their day."""
+            path, marker, day = recorded.partition(AS_COMMITTED)
+            return portable_location(Path(path), folder) + (marker + day if marker else "")
+
         return [
             ("fiscal version", self.fiscal_version),
             ("command line", self.command_line),
@@ -105,15 +129,26 @@ class Provenance:
             ("python", self.python),
             ("scenario", self.scenario),
             ("years", f"{self.years[0]}-{self.years[1]}"),
-            ("rules path", self.rules_path),
+            ("rules path", located(self.rules_path)),
             ("rules git commit", self.rules_git.describe()),
-            ("rules git repository", self.rules_git.repository or ""),
+            ("rules git repository", _repository_row(self, located)),
             ("rules tree dirty", "yes" if self.rules_git.dirty else "no"),
-            ("inputs path", self.inputs_path),
+            ("inputs path", located(self.inputs_path)),
             ("inputs git commit", self.inputs_git.describe()),
             ("inputs tree dirty", "yes" if self.inputs_git.dirty else "no"),
             *self.options.items(),
         ]
+
+
+def _repository_row(provenance: Provenance, located: Callable[[str], str]) -> str:
+    """The rules' git repository as the sheet shows it. For the bundled rules of a
+    checkout that is fiscal's own repository: said so, not where it was cloned."""
+    repository = provenance.rules_git.repository
+    if not repository:
+        return ""
+    if located(provenance.rules_path).startswith(BUNDLED):
+        return BUNDLED + "the fiscal source repository"
+    return located(repository)
 
 
 def run_time(stamp: bool) -> str:
@@ -171,10 +206,11 @@ def collect(
     options: dict[str, str] | None = None,
     rule_hashes: Mapping[str, str] | None = None,
     input_hashes: Mapping[str, str] | None = None,
+    written_in: Path | None = None,
 ) -> Provenance:
     """What made an output. ``options`` are recorded as they are (key: value rows), after
-    the folder the run was made in (file:line paths are relative to it) and each scenario
-    file's absolute path.
+    each scenario file, named (as the rules and inputs folders are) relative to
+    ``written_in``, the folder the output is written in (default: the current folder).
 
     ``rule_hashes`` and ``input_hashes`` (relative path -> SHA-256) are the hashes the
     loader took of the bytes it read: a file edited since is recorded as it was loaded,
@@ -186,10 +222,12 @@ def collect(
         loaded = (hashes or {}).get(name)
         return FileHash(role, name, loaded if loaded is not None else sha256_file(path))
 
+    folder = _real(written_in if written_in is not None else Path.cwd())
+    scenarios = {p: portable_location(p, folder) for p in scenario_files or []}
     files = (
         [recorded("rules", rules_root, p, rule_hashes) for p in rule_files]
         + [recorded("inputs", inputs_root, p, input_hashes) for p in input_files]
-        + [FileHash("scenario", p.as_posix(), sha256_file(p)) for p in scenario_files or []]
+        + [FileHash("scenario", name, sha256_file(p)) for p, name in scenarios.items()]
     )
     args = sys.argv if argv is None else argv
     command = "fiscal " + shlex.join(args[1:]) if args else "fiscal"
@@ -206,14 +244,49 @@ def collect(
         years=years,
         files=files,
         options={
-            "working folder": str(Path.cwd()),
             **{
-                "scenario file" if i == 0 else f"scenario file {i + 1}": str(p.resolve())
-                for i, p in enumerate(scenario_files or [])
+                "scenario file" if i == 0 else f"scenario file {i + 1}": name
+                for i, name in enumerate(scenarios.values())
             },
             **(options or {}),
         },
+        written_in=folder,
     )
+
+
+def _bundled_bases() -> dict[str, Path]:
+    """The folders of fiscal's bundled data, by the name the Provenance sheet gives them."""
+    return {"rules": _real(default_rules().parent), "examples": _real(default_inputs().parent)}
+
+
+def portable_location(path: Path, folder: Path) -> str:
+    """``path`` as a Provenance sheet written in ``folder`` records it: ``bundled: ...``
+    inside fiscal's bundled data (the same on every machine, installed or checked out),
+    else relative to ``folder`` with ``/`` separators (``../rules/korea``), so that the
+    folder copied elsewhere with its workbook names the same files. Only a path on
+    another drive than ``folder`` (Windows) stays absolute: nothing relative reaches it."""
+    real = _real(path)
+    for name, base in _bundled_bases().items():
+        if real.is_relative_to(base):
+            inside = real.relative_to(base).as_posix()
+            return BUNDLED + (f"{name}/{inside}" if inside != "." else name)
+    try:
+        return Path(os.path.relpath(real, _real(folder))).as_posix()
+    except ValueError:
+        return real.as_posix()
+
+
+def resolve_location(recorded: str, folder: Path) -> Path:
+    """The path a Provenance sheet in ``folder`` recorded as ``recorded``: bundled data
+    where this fiscal has it, a relative path from ``folder``, an absolute one (written
+    by fiscal before paths travelled) as it is."""
+    if recorded.startswith(BUNDLED):
+        name, _, inside = recorded.removeprefix(BUNDLED).partition("/")
+        base = _bundled_bases().get(name)
+        if base is not None:
+            return base.joinpath(*PurePosixPath(inside).parts)
+    path = Path(recorded)
+    return path if path.is_absolute() else folder / path
 
 
 _NEAR = 3  # folders between the shared base and a rules or inputs root, at most
