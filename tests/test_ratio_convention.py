@@ -35,9 +35,10 @@ def _view(tax: list[list[int]], grant: list[list[int]], aid: list[list[int]]) ->
     )  # fmt: skip
 
 
-def _rows(view: View) -> dict[str, list[str]]:
+def _rows(view: View, year: int) -> dict[str, list[str]]:
+    """The summary table's rows for one year (the terminal shows a table per year)."""
     out = io.StringIO()
-    Console(file=out, width=200, no_color=True).print(terminal.projection_summary(view))
+    Console(file=out, width=200, no_color=True).print(terminal.projection_summary(view, [year]))
     rows = {}
     for line in out.getvalue().splitlines():
         cells = [c.strip() for c in line.strip("│┃ ").split("│")]
@@ -49,9 +50,10 @@ def _rows(view: View) -> dict[str, list[str]]:
 def test_a_region_without_revenue_shows_the_engines_zero_ratios() -> None:
     view = _view(tax=[[0, 0], [30, 60]], grant=[[0, 0], [50, 20]], aid=[[0, 0], [20, 20]])
     assert view.headline.independence[0, 0] == 0.0  # the engine's convention
-    rows = _rows(view)
-    assert rows["Region 0"][-2:] == ["0.0 → 0.0", "0.0 → 0.0"]
-    assert rows["Region 1"][-2:] == ["30.0 → 60.0", "80.0 → 80.0"]
+    first, last = _rows(view, 2025), _rows(view, 2026)
+    assert first["Region 0"][-2:] == last["Region 0"][-2:] == ["0.0", "0.0"]
+    assert first["Region 1"][-2:] == ["30.0", "80.0"]
+    assert last["Region 1"][-2:] == ["60.0", "80.0"]
 
 
 money = st.integers(min_value=0, max_value=10**13)
@@ -65,15 +67,16 @@ def test_terminal_ratios_are_the_engines_and_totals_are_ratios_of_sums(
     grant = [[r[1], r[4]] for r in regions]
     aid = [[r[2], r[5]] for r in regions]
     view = _view(tax, grant, aid)
-    rows = _rows(view)
     head = view.headline
-    for u in range(len(regions)):
-        indep = f"{100 * head.independence[u, 0]:.1f} → {100 * head.independence[u, 1]:.1f}"
-        auton = f"{100 * head.autonomy[u, 0]:.1f} → {100 * head.autonomy[u, 1]:.1f}"
-        assert rows[f"Region {u}"][-2:] == [indep, auton]
     whole = _view(
         [[sum(r[0] for r in regions), sum(r[3] for r in regions)]],
         [[sum(r[1] for r in regions), sum(r[4] for r in regions)]],
         [[sum(r[2] for r in regions), sum(r[5] for r in regions)]],
     )
-    assert rows["All regions"][-2:] == _rows(whole)["Region 0"][-2:]
+    for y, year in enumerate(view.years):
+        rows = _rows(view, year)
+        for u in range(len(regions)):
+            indep = f"{100 * head.independence[u, y]:.1f}"
+            auton = f"{100 * head.autonomy[u, y]:.1f}"
+            assert rows[f"Region {u}"][-2:] == [indep, auton]
+        assert rows["All regions"][-2:] == _rows(whole, year)["Region 0"][-2:]
