@@ -51,3 +51,22 @@ def test_explain_cites_the_regions_line(tmp_path: Path) -> None:
     found = json.loads(done.stdout)
     text = json.dumps(found)
     assert "seoul.yaml:5" in text, text
+
+
+def test_a_region_named_in_korean_or_english_is_the_same_region(tmp_path: Path) -> None:
+    results = []
+    for name in ("seoul", "서울", "Seoul", "서울특별시"):
+        path = tmp_path / f"scenario-{len(results)}.yaml"
+        path.write_text(
+            f"title: t\nforecast:\n  population:\n    {name}:\n      2026: {{change: -0.01}}\n",
+            encoding="utf-8",
+        )
+        result = api.project(scenario=path)
+        results.append(result.projection.amounts)
+        changes = result.changes
+        assert [(c.region, c.years) for c in changes] == [("seoul", "2026")]
+        # the citation names the line of the region's own change, whatever its name
+        assert all(c.where.line == 5 for c in changes)
+    first = results[0]
+    for other in results[1:]:
+        assert all((first[k] == other[k]).all() for k in first)

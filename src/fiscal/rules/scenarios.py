@@ -45,7 +45,7 @@ from fiscal.rules.agreements import Agreement, Amendment
 from fiscal.rules.checks import check_parameter_value
 from fiscal.rules.inputs import Inputs, extend
 from fiscal.rules.models import FileModel, ParameterValue
-from fiscal.rules.names import did_you_mean
+from fiscal.rules.names import Names, did_you_mean, region_names
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import Id, NonNegativeWon, Number, Status, Text
 from fiscal.source.validation import problems_from, validate_doc
@@ -310,7 +310,7 @@ def apply_scenario(
     """The ruleset and inputs as the scenario has them; UserError lists every problem."""
     problems: list[Problem] = list(scenario.problems)
     parameters = _apply_parameters(scenario, ruleset, problems)
-    changed_inputs = _apply_forecast(scenario, inputs, years, problems)
+    changed_inputs = _apply_forecast(scenario, inputs, years, problems, region_names(ruleset))
     new_ruleset = dataclasses.replace(ruleset, parameters=parameters)
     new_ruleset = dataclasses.replace(
         new_ruleset, agreements=tuple(_apply_agreements(scenario, new_ruleset, problems))
@@ -333,6 +333,7 @@ def scenario_changes(
     ``fiscal verify`` writes the same sheet again).
     """
     (rules, inputs), (_, new_inputs) = before, after
+    names = region_names(rules)
     found: list[ScenarioChange] = []
     found += _parameter_changes(scenario, rules)
     for series_id, series in new_inputs.national.items():
@@ -356,7 +357,7 @@ def scenario_changes(
             old_years = old_indicator.values.get(region_id, {})
             full, _ = extend(old_years, old_indicator.growth, list(pos.years))
             before_values = dict(zip(pos.years, full or [], strict=False))
-            lines = _indicator_lines(scenario, name, region_id, list(pos.years))
+            lines = _indicator_lines(scenario, name, region_id, list(pos.years), names)
             for year in pos.years:
                 found.append(
                     ScenarioChange(
@@ -373,7 +374,7 @@ def scenario_changes(
 
 
 def _indicator_lines(
-    scenario: Scenario, name: str, region_id: str, years: list[int]
+    scenario: Scenario, name: str, region_id: str, years: list[int], regions: Names
 ) -> dict[int, SourcePos]:
     """The scenario line that changes each year of one region's indicator: the region's
     own line where it has one, else the line for every region."""
@@ -382,7 +383,11 @@ def _indicator_lines(
     common = {k: v for k, v in changes.items() if isinstance(v, ForecastChange)}
     lines = _changed_years(common, years, scenario.doc, loc)
     for key, own in changes.items():
-        if isinstance(own, dict) and str(key).casefold() == region_id.casefold():
+        named = regions.get(str(key))
+        if isinstance(own, dict) and (
+            str(key).casefold() == region_id.casefold()
+            or (named is not None and named.id == region_id)
+        ):
             lines.update(_changed_years(own, years, scenario.doc, (*loc, key)))
     return lines
 
@@ -531,7 +536,11 @@ def _with_override(
 
 
 def _apply_forecast(
-    scenario: Scenario, inputs: Inputs, years: list[int], problems: list[Problem]
+    scenario: Scenario,
+    inputs: Inputs,
+    years: list[int],
+    problems: list[Problem],
+    regions: Names | None = None,
 ) -> Inputs:
     national = dict(inputs.national)
     regional = dict(inputs.regional)
@@ -571,7 +580,7 @@ def _apply_forecast(
             _check_years(changes, years, doc, loc, problems)
             continue
         common = {k: v for k, v in changes.items() if isinstance(v, ForecastChange)}
-        one_region = _regions_named(changes, list(indicator.values), doc, loc, problems)
+        one_region = _regions_named(changes, list(indicator.values), doc, loc, problems, regions)
         by_region = {}
         # The same change applies to every region: a mistake in it is reported once.
         found: list[Problem] = []
@@ -640,14 +649,18 @@ def _regions_named(
     doc: YamlDoc,
     loc: tuple[Any, ...],
     problems: list[Problem],
+    regions: Names | None = None,
 ) -> dict[str, tuple[int | str, dict[int | str, ForecastChange]]]:
-    """One region's changes by its id (any case): ``{seoul: {2026: {change: -0.01}}}``."""
+    """One region's changes by its id, English or Korean name (any case):
+    ``{seoul: {2026: {change: -0.01}}}``, or ``서울`` for the same region."""
     known = {r.casefold(): r for r in region_ids}
     out: dict[str, tuple[int | str, dict[int | str, ForecastChange]]] = {}
     for key, change in changes.items():
         if isinstance(change, ForecastChange):
             continue
-        region = known.get(str(key).casefold())
+        named = regions.get(str(key)) if regions is not None else None
+        region = named.id if named is not None and named.id in region_ids else None
+        region = region or known.get(str(key).casefold())
         if region is None:
             close = difflib.get_close_matches(str(key).casefold(), list(known), n=1)
             hint = f"; did you mean {known[close[0]]!r}?" if close else ""
