@@ -27,8 +27,19 @@ The two rounding rules, as the engine states them in ``fiscal/engine/money.py``:
 
 They cover the rule kinds of the synthetic ruleset (sharing, equalisation, adjustment,
 matching) and every agreement term: schedules by shares, amounts or an even spread,
-amendments, termination, indexation, cost shares with private partners, the central
-cap and the central money's split among the regions.
+amendments, termination, indexation, cost shares with private partners (for terms
+without indexation, settled over the years those terms scheduled so each party's sum
+is its largest-remainder share of their total), the central cap and the central
+money's split among the regions.
+
+That settling, as the engine states it (``split_block``/``settle_block`` in
+``fiscal/engine/agreements.py``): each year of a version is split by largest
+remainder; when a payer's sum over the years the version scheduled (before a later
+version or a termination cut them) misses its largest-remainder share of their total,
+the version's years are divided again: every year gives each payer the floor of its
+quota, and the won left in a year go one each to the payers still furthest below
+their shares (ties: the larger remainder that year, then the payer listed first),
+year after year in order.
 """
 
 from __future__ import annotations
@@ -320,12 +331,14 @@ def _agreements_numpy(ag: Agreements, shape: tuple[int, int]) -> tuple[I64, I64]
     #    of its total over its own years, up to the year the next version governs.
     real = np.zeros((projects, width), dtype=np.int64)
     version = np.zeros((projects, width), dtype=np.intp)
+    scheduled = np.zeros((projects, versions, width), dtype=np.int64)  # before any cut
     for k in range(versions):
         has = np.nonzero(ag.versions > k)[0]  # every project for k = 0, amended ones after
         start, columns = ag.start[has, k, None], column[has]
         kept = np.where(columns < start, real[has], 0)
         remaining = np.maximum(ag.total[has, k] - kept.sum(axis=1), 0)
         parts = largest_remainder(remaining, np.where(columns >= start, ag.schedule[has, k], 0))
+        scheduled[has, k] = parts
         later = ag.start[has, k + 1] if k + 1 < versions else np.full(has.size, ag.length)
         later = np.where(ag.versions[has] > k + 1, later, ag.length)[:, None]
         real[has] = kept + np.where(columns < later, parts, 0)
@@ -350,6 +363,7 @@ def _agreements_numpy(ag: Agreements, shape: tuple[int, int]) -> tuple[I64, I64]
     kind = ag.payer_kind[p, v]
     central = kind == CENTRAL
     paid = largest_remainder(nominal[p, j], ag.payer_weight[p, v])
+    _settle_numpy(ag, scheduled, p, j, v, paid)
     central_year = (paid * central).sum(axis=1)
     # 4. The central cap. The running total is sequential in years, so this loops over
     #    the years of the window, vectorised over the capped projects.
@@ -399,6 +413,60 @@ def _agreements_numpy(ag: Agreements, shape: tuple[int, int]) -> tuple[I64, I64]
         cell = region * shape[1] + year
         np.add.at(values.reshape(-1), cell[mine], amounts[mine])
     return inflow, co_funding
+
+
+def _settle_numpy(ag: Agreements, scheduled: I64, p: Index, j: Index, v: Index, paid: I64) -> None:
+    """The parts of unindexed versions settled over the years each scheduled, in place.
+
+    ``scheduled`` holds each version's base-year amounts over the project's window (0
+    outside its years), ``paid`` the parts of the cells ``(p, j)`` paid under version
+    ``v``, each year split on its own. All unindexed versions are checked at once; the
+    few whose payers' sums miss their shares are divided again year by year (the
+    filling is sequential in years), vectorised over those versions.
+    """
+    projects, versions, width = scheduled.shape
+    live = np.arange(versions)[None, :] < ag.versions[:, None]
+    bp, bk = np.nonzero(live & (ag.index_base < 0) & ((scheduled != 0).sum(axis=2) > 1))
+    if not bp.size:
+        return
+    amounts = scheduled[bp, bk]  # blocks x W
+    weights = ag.payer_weight[bp, bk]  # blocks x J
+    n = weights.shape[1]
+    yearly = largest_remainder(amounts, np.broadcast_to(weights[:, None, :], (*amounts.shape, n)))
+    targets = largest_remainder(amounts.sum(axis=1), weights)
+    uneven = np.nonzero((yearly.sum(axis=1) != targets).any(axis=1))[0]
+    if not uneven.size:
+        return
+    bp, bk, amounts, weights, targets = (
+        bp[uneven],
+        bk[uneven],
+        amounts[uneven],
+        weights[uneven],
+        targets[uneven],
+    )
+    total = weights.sum(axis=1)
+    parts, remainder = muldiv(amounts[:, :, None], weights[:, None, :], total[:, None, None])
+    parts, remainder = parts.astype(np.int64), remainder.astype(np.int64)
+    remainder = np.where(weights[:, None, :] > 0, remainder, -1)
+    # A padding slot is no payer: it never gets a won.
+    short = np.where(ag.payer_kind[bp, bk] != NO_PARTY, targets - parts.sum(axis=1), -(2**62))
+    slot = np.broadcast_to(np.arange(n), short.shape)
+    rows = np.arange(bp.size)[:, None]
+    for w in range(width):
+        left = amounts[:, w] - parts[:, w].sum(axis=1)
+        if not left.any():
+            continue
+        order = np.lexsort((slot, -remainder[:, w], -short), axis=-1)
+        rank = np.empty_like(order)
+        rank[rows, order] = slot
+        give = rank < left[:, None]
+        parts[:, w] += give
+        short -= give
+    block = np.full((projects, versions), -1, dtype=np.intp)
+    block[bp, bk] = np.arange(bp.size)
+    b = block[p, v]
+    mine = b >= 0
+    paid[mine] = parts[b[mine], j[mine]]
 
 
 def _ratio(numerator: Any, denominator: Any) -> Any:
@@ -600,6 +668,8 @@ def _agreements_loop(
     for p in range(len(versions)):
         count = versions[p]
         real: dict[int, int] = {}
+        # Each version's parts of each year, settled over the years it scheduled.
+        settled: list[dict[int, list[int]] | None] = []
         for k in range(count):
             first = start[p][k]
             real = {a: amount for a, amount in real.items() if a < first}
@@ -610,6 +680,11 @@ def _agreements_loop(
             for j, part in zip(span, parts, strict=True):
                 if window[p] + j < later:
                     real[window[p] + j] = part
+            rows = None
+            if index_base[p][k] < 0:  # indexed years are split each on its own
+                rows = _settle(parts, payer_weight[p][k], payer_kind[p][k])
+            years_of = [window[p] + j for j in span]
+            settled.append(None if rows is None else dict(zip(years_of, rows, strict=True)))
         central_paid = 0
         for a in sorted(real):
             if a > last_paid[p]:
@@ -627,7 +702,8 @@ def _agreements_loop(
                     den *= rate_dens[index_rate[p][k]][t]
                 amount = _scale(amount, num, den)
             kinds = payer_kind[p][k]
-            paid = _split(amount, payer_weight[p][k])
+            mine = settled[k]
+            paid = list(mine[a]) if mine is not None else _split(amount, payer_weight[p][k])
             centrals = [j for j, kind in enumerate(kinds) if kind == CENTRAL]
             central_year = sum(paid[j] for j in centrals)
             limit = cap[p][k]
@@ -652,6 +728,33 @@ def _agreements_loop(
                 if region >= 0:
                     inflow[region][y] += part
     return inflow, co_funding
+
+
+def _settle(amounts: list[int], weights: list[int], kinds: list[int]) -> list[list[int]] | None:
+    """A version's years divided so each payer's sum is its share of their total.
+
+    None when splitting each year on its own already gives every payer its share.
+    """
+    if sum(1 for amount in amounts if amount) < 2 or sum(weights) <= 0:
+        return None
+    targets = _split(sum(amounts), weights)
+    sums = [0] * len(weights)
+    for amount in amounts:
+        for i, part in enumerate(_split(amount, weights)):
+            sums[i] += part
+    if sums == targets:
+        return None
+    total = sum(weights)
+    payers = [i for i, kind in enumerate(kinds) if kind != NO_PARTY]
+    rows = [[amount * weight // total for weight in weights] for amount in amounts]
+    short = [targets[i] - sum(row[i] for row in rows) for i in range(len(weights))]
+    for amount, row in zip(amounts, rows, strict=True):
+        left = amount - sum(row)
+        remainder = [amount * weight % total if weight > 0 else -1 for weight in weights]
+        for i in sorted(payers, key=lambda i: (-short[i], -remainder[i], i))[:left]:
+            row[i] += 1
+            short[i] -= 1
+    return rows
 
 
 def _derived_loop(
