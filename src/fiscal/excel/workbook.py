@@ -164,16 +164,23 @@ def _write_sheet(workbook: Any, fmt: _Formats, spec: Sheet) -> None:
     header = max((t.header_rows for t, _ in spec.tables[:1]), default=1)
     if spec.freeze_header:
         sheet.freeze_panes(header, 0)
-    _page_setup(sheet, header if spec.tables else 0)
+    _page_setup(sheet, header if spec.tables else 0, sum({**widths, **wider}.values()))
     for chart in spec.charts:
         _insert_chart(workbook, sheet, chart)
 
 
-def _page_setup(sheet: Any, header_rows: int) -> None:
-    """Printed landscape on A4, as wide as the page, the header rows on every page."""
+# Character widths a landscape A4 page holds at a size still read without a lens.
+_PAGE_WIDTH = 180
+
+
+def _page_setup(sheet: Any, header_rows: int, width: float = 0) -> None:
+    """Printed landscape on A4, the header rows on every page; as wide as one page, or for
+    a sheet too wide to read on one (the Agreements sheet's 27 columns), as many pages
+    wide as keep its text readable."""
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    wide = max(1, -(-int(width) // _PAGE_WIDTH))
+    sheet.fit_to_pages(wide, 0)  # as many pages tall as it takes
     # A printed page says which sheet it is and where it falls.
     sheet.set_header("&L&A")
     sheet.set_footer("&RPage &P of &N")
