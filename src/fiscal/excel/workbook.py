@@ -164,23 +164,22 @@ def _write_sheet(workbook: Any, fmt: _Formats, spec: Sheet) -> None:
     header = max((t.header_rows for t, _ in spec.tables[:1]), default=1)
     if spec.freeze_header:
         sheet.freeze_panes(header, 0)
-    _page_setup(sheet, header if spec.tables else 0, sum({**widths, **wider}.values()))
+    used = max([*widths, *wider, -1]) + 1  # columns in use
+    _page_setup(sheet, header if spec.tables else 0, used)
     for chart in spec.charts:
         _insert_chart(workbook, sheet, chart)
 
 
-# Character widths a landscape A4 page holds at a size still read without a lens.
-_PAGE_WIDTH = 180
+# Columns a landscape A4 page holds at a size still read without a lens.
+_PAGE_COLUMNS = 20
 
 
-def _page_setup(sheet: Any, header_rows: int, width: float = 0) -> None:
-    """Printed landscape on A4, the header rows on every page; as wide as one page, or for
-    a sheet too wide to read on one (the Agreements sheet's 27 columns), as many pages
-    wide as keep its text readable."""
+def _page_setup(sheet: Any, header_rows: int, columns: int = 0) -> None:
+    """Printed landscape on A4, the header rows on every page; one page wide, or two for a
+    sheet too wide to read on one (the Agreements sheet's 28 columns)."""
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
-    wide = max(1, -(-int(width) // _PAGE_WIDTH))
-    sheet.fit_to_pages(wide, 0)  # as many pages tall as it takes
+    sheet.fit_to_pages(1 if columns <= _PAGE_COLUMNS else 2, 0)  # as many pages tall as need
     # A printed page says which sheet it is and where it falls.
     sheet.set_header("&L&A")
     sheet.set_footer("&RPage &P of &N")
