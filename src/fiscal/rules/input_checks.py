@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from fiscal.errors import Problem, SourcePos
-from fiscal.rules.inputs import Inputs, extend
+from fiscal.rules.inputs import Inputs, extend, regional_array
 from fiscal.rules.ruleset import Ruleset
 from fiscal.rules.types import MAX_WON, YEAR_MAX, YEAR_MIN
 
@@ -93,6 +93,18 @@ def overflow_year(values: dict[int, int], growth: Decimal) -> int | None:
     return last + n
 
 
+def _may_pass_by(values: dict[int, int], growth: Decimal, last: int) -> bool:
+    """Whether the grown value could pass :data:`MAX_WON` by ``last``: a float estimate
+    with two years to spare, so the exact test (Fractions, costly over thousands of
+    series on every projection) runs only for series near the bound."""
+    given = max(values)
+    start = values[given]
+    if growth <= 0 or start <= 0:
+        return False
+    years = math.log(MAX_WON / start) / math.log1p(float(growth))
+    return given + years <= last + 2
+
+
 def year_problems(inputs: Inputs, first: int, last: int) -> list[Problem]:
     """Why the years ``first``..``last`` cannot be projected with these inputs, if they cannot."""
     problems: list[Problem] = []
@@ -111,7 +123,9 @@ def year_problems(inputs: Inputs, first: int, last: int) -> list[Problem]:
     passes = [
         (year, what, where)
         for what, values, growth, where in _grown(inputs)
-        if (year := overflow_year(values, growth)) is not None and year <= last
+        if _may_pass_by(values, growth, last)
+        and (year := overflow_year(values, growth)) is not None
+        and year <= last
     ]
     if passes:
         year, what, where = min(passes, key=lambda p: (p[0], p[1]))
@@ -141,6 +155,11 @@ def divisor_problems(ruleset: Ruleset, inputs: Inputs, years: list[int]) -> list
     indicator = inputs.regional.get(measures.population)
     if indicator is None:
         return []  # reported by the projection as a missing indicator
+    # The common case at once, from the array the projection extends anyway (cached on
+    # the inputs): every value above 0. Only a zero is looked for region by region.
+    grown, _ = regional_array(inputs, measures.population, ruleset.region_ids, years)
+    if grown is not None and bool((grown > 0).all()):
+        return []
     problems = []
     for region_id in ruleset.region_ids:
         by_year = indicator.values.get(region_id)
