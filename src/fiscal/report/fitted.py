@@ -183,12 +183,7 @@ class Fitted:
         for i in kept:
             col = self.columns[i]
             if col.kind == "text":
-                cells = [_cell(r.cells[i], unit) for r in self.rows if i < len(r.cells)]
-                longest = max([len(col.header), *(len(c) for c in cells)])
-                # Never narrower than its longest word: a figure or path inside a note
-                # wraps whole onto the next line instead of being split.
-                word = max([MIN_TEXT, *(len(w) for c in cells for w in c.split())])
-                narrowest = min(word, longest)
+                narrowest, _ = self._text_bounds(i, unit)
                 fixed = narrowest if text_width is not None else (text_widths or {}).get(i)
                 table.add_column(
                     escape(col.header),
@@ -208,6 +203,16 @@ class Fitted:
             )
         return table
 
+    def _text_bounds(self, index: int, unit: Unit) -> tuple[int, int]:
+        """A text column's narrowest width and its longest line. Never narrower than its
+        longest word: a figure or path inside a note wraps whole onto the next line
+        instead of being split."""
+        col = self.columns[index]
+        cells = [_cell(r.cells[index], unit) for r in self.rows if index < len(r.cells)]
+        longest = max([len(col.header), *(len(c) for c in cells)])
+        word = max([MIN_TEXT, *(len(w) for c in cells for w in c.split())])
+        return min(word, longest), longest
+
     def _text_widths(
         self, unit: Unit, dropped: frozenset[int], compact: int, width: int
     ) -> dict[int, int]:
@@ -220,14 +225,11 @@ class Fitted:
         measure = Console(width=10**5, color_system=None, legacy_windows=False)
         narrow = self.table(unit, dropped, compact, text_width=MIN_TEXT)
         room = width - Measurement.get(measure, measure.options, narrow).maximum
-        wants: dict[int, tuple[int, int]] = {}  # column -> (narrowest, longest)
-        for i, col in enumerate(self.columns):
-            if col.kind != "text" or i in dropped:
-                continue
-            cells = [_cell(r.cells[i], unit) for r in self.rows if i < len(r.cells)]
-            longest = max([len(col.header), *(len(c) for c in cells)])
-            word = max([MIN_TEXT, *(len(w) for c in cells for w in c.split())])
-            wants[i] = (min(word, longest), longest)
+        wants = {  # column -> (narrowest, longest)
+            i: self._text_bounds(i, unit)
+            for i, col in enumerate(self.columns)
+            if col.kind == "text" and i not in dropped
+        }
         widths = {i: low for i, (low, _) in wants.items()}
         while room > 0:
             hungry = [i for i, (_, high) in wants.items() if widths[i] < high]
