@@ -26,10 +26,8 @@ those are. Merged cells come from calamine.
 from __future__ import annotations
 
 import io
-import os
 import posixpath
 import re
-import stat
 import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +45,7 @@ from fiscal.excel.sheet_scan import (
     external_reference,
     number_formats,
 )
+from fiscal.source.yaml_reader import Unread, read_capped
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_PARTS = 2_000
@@ -152,28 +151,21 @@ def _refuse(where: SourcePos, message: str) -> UserError:
 def _read_file(path: Path, limits: Limits) -> bytes:
     where = SourcePos.of(path)
     try:
-        # Asked before opening: a device (/dev/zero) never ends and a named pipe blocks
-        # until a writer comes. Opened without blocking and checked again on the open
-        # file, so a file swapped for a pipe in between is caught too.
-        if path.is_dir():
-            raise _refuse(where, "expected a workbook file, found a folder")
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise _refuse(
-                where,
-                "not a regular file (a device, a named pipe or a socket); give a workbook file",
-            )
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as file:
-            info = os.fstat(file.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise _refuse(where, "not a regular file; give a workbook file")
-            if info.st_size > limits.file_bytes:
+        data = read_capped(path, limits.file_bytes)
+        if isinstance(data, Unread):
+            unread = data
+            if unread.kind == "folder":
+                raise _refuse(where, "expected a workbook file, found a folder")
+            if unread.kind == "special":  # a device (/dev/zero), a named pipe, a socket
+                raise _refuse(
+                    where,
+                    "not a regular file (a device, a named pipe or a socket); give a workbook file",
+                )
+            if unread.kind == "too large":
                 limit = f"{limits.file_bytes:,}"
                 raise _refuse(
-                    where, f"file is {info.st_size:,} bytes; {limits.what} is at most {limit}"
+                    where, f"file is {unread.size:,} bytes; {limits.what} is at most {limit}"
                 )
-            data = file.read(limits.file_bytes + 1)  # a file that grows is read no further
-        if len(data) > limits.file_bytes:
             raise _refuse(where, f"file grew past {limits.file_bytes:,} bytes while read")
     except FileNotFoundError:
         raise _refuse(where, "file not found") from None

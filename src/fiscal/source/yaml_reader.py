@@ -164,22 +164,35 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXE
 _CHUNK = 1 << 20
 
 
-def read_regular_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, str]:
-    """The bytes of ``path`` (symbolic links followed), or None and why it was refused:
-    a folder, anything that is not a regular file, or more than ``max_bytes`` bytes.
+@dataclass(frozen=True)
+class Unread:
+    """Why a file's bytes were not read: ``kind`` is "folder", "special" (a device, a
+    named pipe, a socket: ``mode`` says which), "too large" (``size`` its claimed
+    size) or "grew" (past the limit while it was read)."""
 
-    The kind of file is checked on the opened descriptor, so it cannot be swapped between
-    the check and the read, and at most ``max_bytes + 1`` bytes are ever read, whatever
-    the file's size claims. Raises :class:`OSError` when the file cannot be opened."""
+    kind: str
+    mode: int = 0
+    size: int = 0
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes | Unread:
+    """The bytes of ``path`` (symbolic links followed), or why they were not read.
+
+    The one safe read of a file whose name came from a user, for YAML and workbooks
+    alike: opened without blocking (a named pipe with no writer would wait forever), the
+    kind of file checked on the opened descriptor (so it cannot be swapped between the
+    check and the read), and at most ``max_bytes + 1`` bytes ever read, whatever the
+    file's size claims (a device reports 0). Raises :class:`OSError` when the file cannot
+    be opened."""
     fd = os.open(path, _OPEN_FLAGS)
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            return None, "expected a file, found a folder"
+            return Unread("folder")
         if not stat.S_ISREG(info.st_mode):
-            return None, f"{_kind(info.st_mode)}, not a regular file; expected a YAML file"
+            return Unread("special", mode=info.st_mode)
         if info.st_size > max_bytes:
-            return None, f"file is {info.st_size:,} bytes; the limit is {max_bytes:,} bytes"
+            return Unread("too large", size=info.st_size)
         chunks: list[bytes] = []
         got = 0
         while got <= max_bytes:
@@ -189,10 +202,26 @@ def read_regular_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[byte
             chunks.append(chunk)
             got += len(chunk)
         if got > max_bytes:  # the file grew while it was read
-            return None, f"file is larger than the limit of {max_bytes:,} bytes"
-        return b"".join(chunks), ""
+            return Unread("grew")
+        return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def read_regular_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, str]:
+    """The bytes of a YAML file (see :func:`read_capped`), or None and why it was refused:
+    a folder, anything that is not a regular file, or more than ``max_bytes`` bytes.
+    Raises :class:`OSError` when the file cannot be opened."""
+    unread = read_capped(path, max_bytes)
+    if isinstance(unread, bytes):
+        return unread, ""
+    if unread.kind == "folder":
+        return None, "expected a file, found a folder"
+    if unread.kind == "special":
+        return None, f"{_kind(unread.mode)}, not a regular file; expected a YAML file"
+    if unread.kind == "too large":
+        return None, f"file is {unread.size:,} bytes; the limit is {max_bytes:,} bytes"
+    return None, f"file is larger than the limit of {max_bytes:,} bytes"
 
 
 def _kind(mode: int) -> str:
